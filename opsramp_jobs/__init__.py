@@ -1,0 +1,1 @@
+"""Manage OpsRamp automation jobs as code with Pulumi."""
