@@ -239,7 +239,9 @@ def _parse_day_of_month(value: object) -> int:
     elif isinstance(value, str) and value.strip().isdigit():
         number = int(value.strip())
     if number is None or not 1 <= number <= 31:
-        _fail("day_of_month", f"{value!r} is not a day of the month; use a whole number from 1 to 31")
+        _fail(
+            "day_of_month", f"{value!r} is not a day of the month; use a whole number from 1 to 31"
+        )
     return number
 
 
@@ -480,7 +482,11 @@ def _normalise_pattern(value: object) -> object:
     key = re.sub(r"[\s_-]+", " ", raw_type.strip().lower())
     key = {"runonce": "run once"}.get(key, key)
     if key not in _PATTERN_TYPES:
-        _fail("pattern_type", f"{raw_type!r} is not a pattern type{_suggest(key, _PATTERN_TYPES)}", "type")
+        _fail(
+            "pattern_type",
+            f"{raw_type!r} is not a pattern type{_suggest(key, _PATTERN_TYPES)}",
+            "type",
+        )
     data["type"] = key
     if key == "daily":
         frequency = data.get("frequency")
@@ -491,7 +497,9 @@ def _normalise_pattern(value: object) -> object:
                 "frequency",
             )
         normalised = re.sub(r"[\s_-]+", " ", str(frequency).strip().lower())
-        normalised = {"every day": "everyday", "weekday": "every weekday"}.get(normalised, normalised)
+        normalised = {"every day": "everyday", "weekday": "every weekday"}.get(
+            normalised, normalised
+        )
         if normalised not in _DAILY_FREQUENCIES:
             hint = _suggest(normalised, _DAILY_FREQUENCIES)
             _fail("frequency", f"{frequency!r} is not a daily frequency{hint}", "frequency")
@@ -520,7 +528,9 @@ def _pattern_tag(value: Any) -> str | None:
         if kind == "daily":
             return f"daily:{value.get('frequency')}"
         if kind == "monthly":
-            return "monthly:days" if any(k in value for k in _MONTHLY_DAY_KEYS) else "monthly:weekday"
+            return (
+                "monthly:days" if any(k in value for k in _MONTHLY_DAY_KEYS) else "monthly:weekday"
+            )
         return str(kind)
     return _PATTERN_TAG_BY_CLASS.get(type(value))
 
@@ -537,7 +547,7 @@ _PATTERN_TAG_BY_CLASS: dict[type, str] = {
 }
 
 Pattern = Annotated[
-    Union[
+    Union[  # noqa: UP007 - tagged members read better one per line
         Annotated[EveryDay, Tag("daily:everyday")],
         Annotated[EveryWeekday, Tag("daily:every weekday")],
         Annotated[EveryNDays, Tag("daily:recurrence")],
@@ -730,7 +740,9 @@ class ConfigParams(WireModel):
     runtime_config_alert: bool = Field(
         False,
         alias="runtimeConfigAlert",
-        validation_alias=AliasChoices("runtimeConfigAlert", "runConfigAlert", "runtime_config_alert"),
+        validation_alias=AliasChoices(
+            "runtimeConfigAlert", "runConfigAlert", "runtime_config_alert"
+        ),
     )
     startup_config_files_backup: bool = Field(True, alias="startUpConfigFilesBackUp")
     runtime_config_files_backup: bool = Field(True, alias="runTimeConfigFilesBackUp")
@@ -755,7 +767,9 @@ class Approval(WireModel):
     def _check_approval_type(cls, value: object) -> int:
         if str(value).strip() in ("0", "1") and not isinstance(value, bool):
             return int(str(value).strip())
-        _fail("approval_type", f"{value!r} is not an approval type; use 0 (manual) or 1 (automatic)")
+        _fail(
+            "approval_type", f"{value!r} is not an approval type; use 0 (manual) or 1 (automatic)"
+        )
 
 
 class AppInstall(WireModel):
@@ -927,7 +941,7 @@ def _script_tag(value: Any) -> str | None:
 
 
 Script = Annotated[
-    Union[
+    Union[  # noqa: UP007 - tagged members read better one per line
         Annotated[AdCheckList, Tag("adCheckList")],
         Annotated[Antispyware, Tag("antispyware")],
         Annotated[Antivirus, Tag("antivirus")],
@@ -1026,7 +1040,11 @@ class Job(WireModel):
     def _credential_set_into_script(cls, data: Any) -> Any:
         # OpsRamp quirk: the OpenAPI file puts `credentialSet` at the top level, the doc page
         # inside `script`. The model keeps it with the custom script.
-        if isinstance(data, dict) and "credentialSet" in data and isinstance(data.get("script"), dict):
+        if (
+            isinstance(data, dict)
+            and "credentialSet" in data
+            and isinstance(data.get("script"), dict)
+        ):
             data = dict(data)
             script = dict(data["script"])
             script.setdefault("credentialSet", data.pop("credentialSet"))
@@ -1100,30 +1118,25 @@ _UNION_TAGS = frozenset(
     }
 )
 
+_MODELS: tuple[type[WireModel], ...] = (
+    Job,
+    Schedule,
+    Entity,
+    Device,
+    EveryNDays,
+    Weekly,
+    MonthlyOnDays,
+    MonthlyOnWeekday,
+    ConfigParams,
+    Approval,
+    CustomScript,
+    ScriptRef,
+    ScriptParameter,
+    CredentialSet,
+    *_SCRIPT_CLASSES,
+)
 _KNOWN_PROPERTIES: tuple[str, ...] = tuple(
-    sorted(
-        {
-            field.alias or name
-            for model in (
-                Job,
-                Schedule,
-                Entity,
-                Device,
-                EveryNDays,
-                Weekly,
-                MonthlyOnDays,
-                MonthlyOnWeekday,
-                ConfigParams,
-                Approval,
-                CustomScript,
-                ScriptRef,
-                ScriptParameter,
-                CredentialSet,
-                *_SCRIPT_CLASSES,
-            )
-            for name, field in model.model_fields.items()
-        }
-    )
+    sorted({field.alias or name for model in _MODELS for name, field in model.model_fields.items()})
 )
 
 _MESSAGES = {
@@ -1226,14 +1239,18 @@ class ServerDetails:
     script_name: str | None
 
 
+def _object(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def server_details(payload: Mapping[str, Any]) -> ServerDetails:
     """Extract the enrichment fields of a job body OpsRamp returned."""
     entities: list[dict[str, Any]] = []
     for entity in payload.get("entities") or []:
-        resource = entity.get("resource") if isinstance(entity, dict) else None
-        if not isinstance(resource, dict):
+        resource = _object(_object(entity).get("resource"))
+        if not resource:
             continue
-        info = resource.get("generalInfo") if isinstance(resource.get("generalInfo"), dict) else {}
+        info = _object(resource.get("generalInfo"))
         entities.append(
             {
                 "id": str(resource.get("id", "")),
@@ -1244,9 +1261,8 @@ def server_details(payload: Mapping[str, Any]) -> ServerDetails:
             }
         )
     entities.sort(key=lambda e: (e["type"], e["id"]))
-    script = payload.get("script") if isinstance(payload.get("script"), dict) else {}
-    custom = script.get("customScript") if isinstance(script.get("customScript"), dict) else {}
-    script_name = custom.get("name") or script.get("jobType")
+    script = _object(payload.get("script"))
+    script_name = _object(script.get("customScript")).get("name") or script.get("jobType")
     job_id = payload.get("id")
     return ServerDetails(
         job_id=str(job_id) if job_id is not None else None,
