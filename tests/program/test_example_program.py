@@ -1,0 +1,135 @@
+"""The example program under Pulumi's mocks, with each stack's real config file."""
+
+from __future__ import annotations
+
+import base64
+import json
+import runpy
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+import yaml
+
+from opsramp_jobs.provider import OpsRampJobProvider
+
+ROOT = Path(__file__).resolve().parents[2]
+DYNAMIC_TYPE = "pulumi-python:dynamic/opsramp:OpsRampJob"
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    """Records every registered resource and answers like the provider would."""
+
+    def __init__(self) -> None:
+        self.resources: list[pulumi.runtime.MockResourceArgs] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        self.resources.append(args)
+        if args.typ != DYNAMIC_TYPE:
+            return None, {}
+        return f"{args.name}-id", {**args.inputs, "jobId": f"{args.name}-id"}
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        return {}, []
+
+
+def stack_config(stack: str) -> tuple[dict[str, str], list[str]]:
+    document = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())
+    config = {
+        key: value if isinstance(value, str) else json.dumps(value)
+        for key, value in document["config"].items()
+    }
+    config.setdefault("jobs:scriptSecret", "s3cr3t-value")
+    return config, ["jobs:scriptSecret"]
+
+
+def run_program(stack: str) -> tuple[RecordingMocks, dict[str, Any]]:
+    mocks = RecordingMocks()
+    pulumi.runtime.set_mocks(mocks, project="opsramp-jobs-example", stack=stack, preview=False)
+    config, secret_keys = stack_config(stack)
+    pulumi.runtime.set_all_config(config, secret_keys)
+    namespace: dict[str, Any] = {}
+
+    @pulumi.runtime.test
+    def program() -> pulumi.Output[Any]:
+        namespace.update(runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__"))
+        jobs = namespace["all_jobs"].values()
+        return pulumi.Output.all(*[job.job_id for job in jobs])
+
+    program()
+    return mocks, namespace
+
+
+def jobs_of(mocks: RecordingMocks) -> dict[str, dict[str, Any]]:
+    return {r.name: dict(r.inputs) for r in mocks.resources if r.typ == DYNAMIC_TYPE}
+
+
+def test_dev_stack_declares_every_job_against_the_dev_tenant() -> None:
+    mocks, _ = run_program("dev")
+    jobs = jobs_of(mocks)
+    assert sorted(jobs) == [
+        "ad-checklist",
+        "agent-install",
+        "asset-inventory-client_13",
+        "asset-inventory-client_93",
+        "cleanup-script",
+        "network-backup",
+        "sql-report",
+    ]
+    assert jobs["ad-checklist"]["tenantId"] == "client_13"
+    assert jobs["asset-inventory-client_93"]["tenantId"] == "client_93"
+    assert jobs["asset-inventory-client_13"]["name"] == "Asset inventory"
+    patterns = {name: job["schedule"]["pattern"]["type"] for name, job in jobs.items()}
+    assert set(patterns.values()) == {"daily", "weekly", "monthly", "run once"}
+    components = [r for r in mocks.resources if r.typ == "opsramp:index:OpsRampJobSet"]
+    assert [c.name for c in components] == ["asset-inventory"]
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging"])
+def test_provider_blob_is_small_and_carries_no_configuration(stack: str) -> None:
+    mocks, _ = run_program(stack)
+    config, _ = stack_config(stack)
+    for inputs in jobs_of(mocks).values():
+        blob = inputs["__provider"]
+        assert len(blob) <= 200
+        raw = base64.b64decode(blob)
+        for value in config.values():
+            assert value.encode() not in raw
+
+
+def test_dev_inputs_pass_the_providers_check() -> None:
+    mocks, _ = run_program("dev")
+    provider = OpsRampJobProvider()
+    for name, inputs in jobs_of(mocks).items():
+        result = provider.check({}, inputs)
+        assert result.failures == [], name
+        assert result.inputs["schedule"]["startDate"] == "2026-12-01T02:30:00+0000"
+
+
+def test_staging_placeholders_fail_with_property_paths() -> None:
+    mocks, _ = run_program("staging")
+    provider = OpsRampJobProvider()
+    failures = provider.check({}, jobs_of(mocks)["cleanup-script"]).failures
+    paths = {f.property for f in failures}
+    assert "entities[0].resource.id" in paths
+    assert "script.customScript.id" in paths
+    assert "script.parameters[0].paramId" in paths
+
+
+def test_a_new_client_tenant_adds_exactly_one_job() -> None:
+    mocks, _ = run_program("dev")
+    before = set(jobs_of(mocks))
+    original = stack_config
+
+    def with_third_tenant(stack: str) -> tuple[dict[str, str], list[str]]:
+        config, secrets = original(stack)
+        config["jobs:clientTenants"] = json.dumps(["client_13", "client_93", "client_77"])
+        return config, secrets
+
+    globals()["stack_config"] = with_third_tenant
+    try:
+        mocks, _ = run_program("dev")
+    finally:
+        globals()["stack_config"] = original
+    assert set(jobs_of(mocks)) - before == {"asset-inventory-client_77"}
