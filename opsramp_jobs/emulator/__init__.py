@@ -1,0 +1,1 @@
+"""A local, stand-alone emulator of the OpsRamp automation jobs API (tests and quickstart only)."""

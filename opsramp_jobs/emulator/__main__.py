@@ -1,0 +1,94 @@
+"""Command line: `python -m opsramp_jobs.emulator [options]` serves the emulator until signalled."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+
+from aiohttp import web
+
+from .app import Emulator, RuntimeConfig, build_app
+from .ratelimit import RateLimits
+from .seed import DEFAULT_PARTNER_KEY, DEFAULT_PARTNER_SECRET
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command-line options."""
+    parser = argparse.ArgumentParser(
+        prog="python -m opsramp_jobs.emulator",
+        description="Local emulator of the OpsRamp automation jobs API.",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8700, help="0 picks a free port")
+    parser.add_argument("--db", default=None, help="SQLite file; omitted means in memory")
+    parser.add_argument("--client-id", default=DEFAULT_PARTNER_KEY, help="partner msp_12's key")
+    parser.add_argument("--client-secret", default=DEFAULT_PARTNER_SECRET)
+    parser.add_argument("--token-ttl", type=float, default=7199.0, help="token lifetime, seconds")
+    parser.add_argument("--no-rate-limit", action="store_true")
+    parser.add_argument("--write-limit", type=int, default=50)
+    parser.add_argument("--paged-read-limit", type=int, default=50)
+    parser.add_argument("--read-limit", type=int, default=500)
+    parser.add_argument("--rate-window", type=float, default=60.0, help="seconds")
+    parser.add_argument(
+        "--not-found-as-500", action="store_true", help="answer unknown job ids with 500/0003"
+    )
+    return parser.parse_args(argv)
+
+
+def startup_config(args: argparse.Namespace) -> RuntimeConfig:
+    """The runtime config the options describe (restored by /_emulator/reset)."""
+    limits = None
+    if not args.no_rate_limit:
+        limits = RateLimits(
+            write=args.write_limit,
+            paged_read=args.paged_read_limit,
+            read=args.read_limit,
+            window=args.rate_window,
+        )
+    return RuntimeConfig(
+        rate_limits=limits, token_ttl=args.token_ttl, not_found_as_500=args.not_found_as_500
+    )
+
+
+async def serve(args: argparse.Namespace) -> None:
+    """Serve until SIGTERM or SIGINT, then shut down cleanly."""
+    emulator = Emulator(
+        db_path=args.db,
+        partner_key=args.client_id,
+        partner_secret=args.client_secret,
+        startup=startup_config(args),
+    )
+    runner = web.AppRunner(build_app(emulator), access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, args.host, args.port)
+    await site.start()
+    port = runner.addresses[0][1]
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"OpsRamp emulator listening on http://{host}:{port}", flush=True)
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+        emulator.store.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point."""
+    args = parse_args(argv)
+    try:
+        asyncio.run(serve(args))
+    except OSError as exc:
+        print(f"OpsRamp emulator failed to start: {exc}", file=sys.stderr, flush=True)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
