@@ -60,6 +60,11 @@ async def serve(args: argparse.Namespace) -> None:
         partner_secret=args.client_secret,
         startup=startup_config(args),
     )
+    # Handlers go in before the ready line so a harness may signal as soon as it reads it.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
     runner = web.AppRunner(build_app(emulator), access_log=None, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, args.host, args.port)
@@ -68,10 +73,6 @@ async def serve(args: argparse.Namespace) -> None:
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"OpsRamp emulator listening on http://{host}:{port}", flush=True)
 
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
     try:
         await stop.wait()
     finally:
