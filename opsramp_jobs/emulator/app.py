@@ -172,8 +172,8 @@ def _set_rate_headers(response: web.StreamResponse, decision: Decision | None) -
 @web.middleware
 async def api_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Bearer auth, tenant access and rate limits for /api/v2 routes."""
-    if not request.path.startswith(API_PREFIX):
-        return await handler(request)
+    if not request.path.startswith(API_PREFIX) or request.match_info.http_exception is not None:
+        return await handler(request)  # unknown paths and methods get aiohttp's 404/405
     state = _state(request)
     tenant_id = request.match_info.get("tenantId")
     tenant = TENANTS.get(tenant_id) if tenant_id else None

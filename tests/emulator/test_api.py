@@ -339,3 +339,9 @@ def test_job_types_catalogue(emulator: EmulatorProcess, api: requests.Session) -
     assert len(types) == 14
     assert "custom" not in types
     assert body["jobNameAndType"][0] == {"jobName": "AD CheckList", "jobtype": "adCheckList"}
+
+
+def test_unknown_methods_and_paths(emulator: EmulatorProcess, api: requests.Session) -> None:
+    """There is no PUT (405), and unknown /api/v2 paths are 404."""
+    assert api.put(f"{emulator.jobs_url()}/x", json={}).status_code == 405
+    assert api.get(f"{emulator.url}/api/v2/tenants/client_13/widgets").status_code == 404
