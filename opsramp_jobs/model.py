@@ -340,12 +340,9 @@ class Weekly(WireModel):
     """Weekly, on a set of weekdays."""
 
     type: Literal["weekly"] = "weekly"
-    week_days: tuple[Weekday, ...] = Field(alias="weekDays")
-
-    @field_validator("week_days", mode="before")
-    @classmethod
-    def _split(cls, value: object) -> object:
-        return _split_list(value)
+    week_days: Annotated[tuple[Weekday, ...], BeforeValidator(_split_list)] = Field(
+        alias="weekDays"
+    )
 
     @field_validator("week_days")
     @classmethod
@@ -375,12 +372,9 @@ class MonthlyOnDays(WireModel):
     """Monthly, on a set of days of the month (a day a month lacks is skipped that month)."""
 
     type: Literal["monthly"] = "monthly"
-    day_of_month: tuple[DayOfMonth, ...] = Field(alias="dayOfMonth")
-
-    @field_validator("day_of_month", mode="before")
-    @classmethod
-    def _split(cls, value: object) -> object:
-        return _split_list(value)
+    day_of_month: Annotated[tuple[DayOfMonth, ...], BeforeValidator(_split_list)] = Field(
+        alias="dayOfMonth"
+    )
 
     @field_validator("day_of_month")
     @classmethod
