@@ -9,13 +9,57 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from opsramp_jobs.model import *  # noqa: F403 - the model's __all__ is part of the public API
-from opsramp_jobs.model import __all__ as _model_names
+from opsramp_jobs.model import (
+    JOB_TYPES,
+    WEEK_INDEXES,
+    WEEKDAYS,
+    AdCheckList,
+    Antispyware,
+    Antivirus,
+    AppAudit,
+    AppInstall,
+    Approval,
+    AppUpdate,
+    AssetInfo,
+    BackupAgent,
+    ConfigParams,
+    CredentialSet,
+    CustomScript,
+    Device,
+    DiskDefrag,
+    Entity,
+    EveryDay,
+    EveryNDays,
+    EveryWeekday,
+    ExbpaCheckList,
+    Job,
+    JobValidationError,
+    MissingPatchesRequest,
+    MonthlyOnDays,
+    MonthlyOnWeekday,
+    NetworkConfigBackup,
+    Never,
+    Pattern,
+    RunOnce,
+    Schedule,
+    Script,
+    ScriptParameter,
+    ScriptRef,
+    ServerDetails,
+    SqlReport,
+    TempFilesReport,
+    Weekly,
+    device,
+    parse_job,
+    server_details,
+)
 
 if TYPE_CHECKING:
-    from opsramp_jobs.client import OpsRampClient
-    from opsramp_jobs.provider import OpsRampJobProvider
-    from opsramp_jobs.resource import OpsRampJob, OpsRampJobArgs, OpsRampJobSet
+    from opsramp_jobs.client import OpsRampClient as OpsRampClient
+    from opsramp_jobs.provider import OpsRampJobProvider as OpsRampJobProvider
+    from opsramp_jobs.resource import OpsRampJob as OpsRampJob
+    from opsramp_jobs.resource import OpsRampJobArgs as OpsRampJobArgs
+    from opsramp_jobs.resource import OpsRampJobSet as OpsRampJobSet
 
 _LAZY = {
     "OpsRampClient": "opsramp_jobs.client",
@@ -25,7 +69,55 @@ _LAZY = {
     "OpsRampJobSet": "opsramp_jobs.resource",
 }
 
-__all__ = [*_model_names, *_LAZY]
+__all__ = [
+    "JOB_TYPES",
+    "WEEKDAYS",
+    "WEEK_INDEXES",
+    "AdCheckList",
+    "Antispyware",
+    "Antivirus",
+    "AppAudit",
+    "AppInstall",
+    "AppUpdate",
+    "Approval",
+    "AssetInfo",
+    "BackupAgent",
+    "ConfigParams",
+    "CredentialSet",
+    "CustomScript",
+    "Device",
+    "DiskDefrag",
+    "Entity",
+    "EveryDay",
+    "EveryNDays",
+    "EveryWeekday",
+    "ExbpaCheckList",
+    "Job",
+    "JobValidationError",
+    "MissingPatchesRequest",
+    "MonthlyOnDays",
+    "MonthlyOnWeekday",
+    "NetworkConfigBackup",
+    "Never",
+    "OpsRampClient",
+    "OpsRampJob",
+    "OpsRampJobArgs",
+    "OpsRampJobProvider",
+    "OpsRampJobSet",
+    "Pattern",
+    "RunOnce",
+    "Schedule",
+    "Script",
+    "ScriptParameter",
+    "ScriptRef",
+    "ServerDetails",
+    "SqlReport",
+    "TempFilesReport",
+    "Weekly",
+    "device",
+    "parse_job",
+    "server_details",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -232,12 +232,22 @@ def _parse_week_index(value: object) -> str:
     _fail("week_index", f"{value!r} is not a week index; use First, Second, Third, Fourth or Last")
 
 
+def _whole_number(value: object) -> int | None:
+    """Read an integer sent as an int, an integral float or a numeric string, else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        # Pulumi's wire format (protobuf Struct) carries every number as a double.
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+        return int(value)  # OpsRamp quirk: examples send integers as strings ("2").
+    return None
+
+
 def _parse_day_of_month(value: object) -> int:
-    number: int | None = None
-    if isinstance(value, int) and not isinstance(value, bool):
-        number = value
-    elif isinstance(value, str) and value.strip().isdigit():
-        number = int(value.strip())
+    number = _whole_number(value)
     if number is None or not 1 <= number <= 31:
         _fail(
             "day_of_month", f"{value!r} is not a day of the month; use a whole number from 1 to 31"
@@ -249,7 +259,7 @@ def _split_list(value: object) -> object:
     """OpsRamp quirk: sets of days travel as one ``"a, b, c"`` string; accept that or a list."""
     if isinstance(value, str):
         return [part for part in (p.strip() for p in value.split(",")) if part]
-    if isinstance(value, int) and not isinstance(value, bool):
+    if _whole_number(value) is not None:
         return [value]
     return value
 
@@ -260,11 +270,7 @@ DayOfMonth = Annotated[int, BeforeValidator(_parse_day_of_month)]
 
 
 def _strict_whole_number(value: object, what: str, minimum: int) -> int:
-    number: int | None = None
-    if isinstance(value, int) and not isinstance(value, bool):
-        number = value
-    elif isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
-        number = int(value)  # OpsRamp quirk: examples send integers as strings ("2").
+    number = _whole_number(value)
     if number is None or number < minimum:
         _fail("number", f"{value!r} is not valid for {what}; use a whole number >= {minimum}")
     return number
@@ -759,8 +765,9 @@ class Approval(WireModel):
     @field_validator("approval_type", mode="before")
     @classmethod
     def _check_approval_type(cls, value: object) -> int:
-        if str(value).strip() in ("0", "1") and not isinstance(value, bool):
-            return int(str(value).strip())
+        number = _whole_number(value)
+        if number is not None and number in (0, 1):
+            return number
         _fail(
             "approval_type", f"{value!r} is not an approval type; use 0 (manual) or 1 (automatic)"
         )
@@ -842,8 +849,9 @@ class CustomScript(WireModel):
     @field_validator("user_type", mode="before")
     @classmethod
     def _check_user_type(cls, value: object) -> int:
-        if str(value).strip() in ("1", "2") and not isinstance(value, bool):
-            return int(str(value).strip())
+        number = _whole_number(value)
+        if number is not None and number in (1, 2):
+            return number
         _fail("user_type", f"{value!r} is not a user type; use 1 (system user) or 2 (other user)")
 
     @field_validator("parameters")

@@ -211,3 +211,26 @@ def test_error_message_lists_every_problem() -> None:
     assert "2 problems" in text
     assert "name:" in text
     assert "jobQueued:" in text
+
+
+def test_numbers_arriving_as_doubles_are_whole_numbers() -> None:
+    # Pulumi's protobuf wire format turns every number into a double.
+    parsed = parse_job(
+        job(
+            script={
+                "jobType": "custom",
+                "customScript": {"id": 7.0},
+                "parameters": [{"paramId": 2.0, "value": "150"}],
+                "userType": 2.0,
+            },
+            schedule={
+                "startDate": "2026-01-05T02:30:00Z",
+                "pattern": {"type": "monthly", "dayOfMonth": [1.0, 15.0]},
+            },
+        )
+    ).canonical()
+    assert parsed["script"]["customScript"] == {"id": 7}
+    assert parsed["script"]["userType"] == 2
+    assert parsed["schedule"]["pattern"]["dayOfMonth"] == [1, 15]
+    found = errors(pattern(type="daily", frequency="recurrence", repeatFrequency=2.5))
+    assert found[0][0] == "schedule.pattern.repeatFrequency"

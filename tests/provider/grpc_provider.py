@@ -24,7 +24,12 @@ PROVIDER_BLOB = serialize_provider(OpsRampJobProvider())
 
 def to_struct(props: dict[str, Any]) -> struct_pb2.Struct:
     """Serialise plain properties the way the engine sends them."""
-    result: struct_pb2.Struct = asyncio.run(rpc.serialize_properties(props, {}))
+    # A private loop: asyncio.run would leave the thread without one for later Pulumi code.
+    loop = asyncio.new_event_loop()
+    try:
+        result: struct_pb2.Struct = loop.run_until_complete(rpc.serialize_properties(props, {}))
+    finally:
+        loop.close()
     return result
 
 
@@ -49,6 +54,7 @@ class ProviderServer:
             text=True,
         )
         assert self.process.stdout is not None
+        assert self.process.stderr is not None
         port = self.process.stdout.readline().strip()
         if not port.isdigit():
             self.process.kill()

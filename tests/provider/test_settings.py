@@ -13,7 +13,9 @@ FULL = {
 
 
 def test_stack_config_wins_over_environment() -> None:
-    settings = resolve_settings(FULL, {"OPSRAMP_API_URL": "https://other", "OPSRAMP_TENANT_ID": "x"})
+    settings = resolve_settings(
+        FULL, {"OPSRAMP_API_URL": "https://other", "OPSRAMP_TENANT_ID": "x"}
+    )
     assert settings.api_url == "https://acme.api.opsramp.com"
     assert settings.tenant_id == "client_1"
     assert "s3cr3t" not in repr(settings)
