@@ -1,0 +1,112 @@
+"""Creates whose answer is lost: exactly one job, or the candidates listed."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from opsramp_jobs.client import OpsRampClient
+from opsramp_jobs.errors import AmbiguousCreateError, OpsRampError
+from opsramp_jobs.pacing import RateClass, RateLimiter, Reservation
+from tests.client.conftest import CREATE_ROUTE, JOBS_PATH, ClientFactory, job_body, route_count
+from tests.support.emulator import EmulatorProcess
+
+
+def test_dropped_after_commit_adopts_the_stored_job(
+    client: OpsRampClient, emulator: EmulatorProcess
+) -> None:
+    client.create_job(job_body("other job"))
+    emulator.add_fault(method="POST", path=JOBS_PATH, action="drop_after_commit")
+    created = client.create_job(job_body("committed then dropped"))
+    stored = [entry["job"] for entry in emulator.jobs() if entry["job"]["name"] != "other job"]
+    assert [job["id"] for job in stored] == [created["id"]]
+    assert created == stored[0]  # the full body, entities included
+    assert route_count(emulator, CREATE_ROUTE) == 2
+
+
+def test_dropped_before_commit_is_created_exactly_once(
+    client: OpsRampClient, emulator: EmulatorProcess
+) -> None:
+    emulator.add_fault(method="POST", path=JOBS_PATH, action="drop")
+    created = client.create_job(job_body("dropped"))
+    assert [entry["job"]["id"] for entry in emulator.jobs()] == [created["id"]]
+    assert route_count(emulator, CREATE_ROUTE) == 2
+
+
+def test_an_existing_job_with_the_same_name_is_not_adopted(
+    client: OpsRampClient, emulator: EmulatorProcess
+) -> None:
+    older = client.create_job(job_body("same name"))
+    emulator.add_fault(method="POST", path=JOBS_PATH, action="drop_after_commit")
+    created = client.create_job(job_body("same name"))
+    assert created["id"] != older["id"]
+    assert len(emulator.jobs()) == 2
+
+
+def test_a_read_timeout_on_a_create_ends_with_exactly_one_job(
+    make_client: ClientFactory, emulator: EmulatorProcess
+) -> None:
+    # The client gives up at 0.3 s while the server is still busy: the outcome is unknown.
+    # (This emulator drops the half-read request when the client hangs up, so it never commits
+    # and the client must create the job once more; a server that commits late is adopted.)
+    client = make_client(read_timeout=0.3, ambiguous_settle_seconds=1.0)
+    emulator.add_fault(method="POST", path=JOBS_PATH, action="latency", seconds=0.8)
+    created = client.create_job(job_body("slow commit"))
+    assert [entry["job"]["id"] for entry in emulator.jobs()] == [created["id"]]
+    assert route_count(emulator, CREATE_ROUTE) in (1, 2)
+
+
+class _WritesTogether(RateLimiter):
+    """Holds two threads' writes until both have finished their look-ups (a test seam)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.barrier = threading.Barrier(2, timeout=10)
+
+    def reserve(
+        self, base_url: str, tenant_id: str, rate_class: RateClass, *, max_wait: float
+    ) -> Reservation:
+        if rate_class is RateClass.WRITE:
+            self.barrier.wait()
+        return super().reserve(base_url, tenant_id, rate_class, max_wait=max_wait)
+
+
+def test_two_new_jobs_with_the_name_are_listed_as_candidates(
+    make_client: ClientFactory, emulator: EmulatorProcess
+) -> None:
+    limiter = _WritesTogether()
+    client = make_client(rate_limiter=limiter)
+    emulator.add_fault(method="POST", path=JOBS_PATH, action="drop_after_commit", count=2)
+    outcomes: list[OpsRampError] = []
+
+    def create() -> None:
+        try:
+            client.create_job(job_body("twins"))
+        except OpsRampError as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=create) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ids = sorted(entry["job"]["id"] for entry in emulator.jobs())
+    assert len(ids) == 2
+    assert len(outcomes) == 2
+    for outcome in outcomes:
+        assert isinstance(outcome, AmbiguousCreateError)
+        assert sorted(outcome.candidates) == ids
+        assert all(job_id in str(outcome) for job_id in ids)
+
+
+def test_a_nameless_create_that_is_dropped_is_ambiguous(
+    client: OpsRampClient, emulator: EmulatorProcess
+) -> None:
+    body = job_body()
+    del body["name"]
+    emulator.add_fault(method="POST", path=JOBS_PATH, action="drop_after_commit")
+    with pytest.raises(AmbiguousCreateError, match="no name") as caught:
+        client.create_job(body)
+    assert caught.value.candidates == []
+    assert route_count(emulator, CREATE_ROUTE) == 1

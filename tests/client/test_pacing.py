@@ -1,0 +1,80 @@
+"""Pacing: a burst of writes under a (scaled) limit never surfaces a 429 and uses the window."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from opsramp_jobs.errors import OpsRampRateLimitError
+from opsramp_jobs.pacing import RateClass, RateLimiter
+from tests.client.conftest import ClientFactory, job_body
+from tests.support.emulator import CLIENT13_TENANT, EmulatorProcess
+
+WRITE_LIMIT = 20
+WINDOW_SECONDS = 2
+
+
+def test_a_burst_of_creates_from_4_threads_meets_no_429(
+    make_client: ClientFactory, emulator: EmulatorProcess
+) -> None:
+    emulator.configure(
+        rate_limits={"write": WRITE_LIMIT, "paged_read": 200, "read": 500, "window": WINDOW_SECONDS}
+    )
+    emulator.reset_stats()
+    client = make_client(max_throttle_wait=30.0)
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        created = list(pool.map(lambda n: client.create_job(job_body(f"burst {n}")), range(60)))
+    elapsed = time.monotonic() - started
+    stats = emulator.stats()
+    assert len({job["id"] for job in created}) == 60  # no error surfaced, no duplicate
+    assert len(emulator.jobs()) == 60
+    rate = 60 / elapsed
+    limit_rate = WRITE_LIMIT / WINDOW_SECONDS
+    print(
+        f"\n60 creates in {elapsed:.2f} s: {rate:.1f}/s against {limit_rate:.1f}/s "
+        f"({rate / limit_rate:.0%}); 429s at the server: {stats['throttled']}"
+    )
+    assert stats["throttled"] <= 2  # pacing, not 429s, keeps the client under the limit
+
+
+def test_an_exhausted_window_beyond_the_allowed_wait_is_refused(
+    make_client: ClientFactory, emulator: EmulatorProcess
+) -> None:
+    emulator.configure(rate_limits={"write": 3, "paged_read": 100, "window": 30})
+    client = make_client(max_throttle_wait=0.5)
+    for index in range(3):
+        client.create_job(job_body(f"window {index}"))
+    started = time.monotonic()
+    # client_13's writes are used up for up to 30 s: refuse at once rather than wait that long.
+    with pytest.raises(OpsRampRateLimitError, match="client_13"):
+        client.create_job(job_body("over the limit"))
+    assert time.monotonic() - started < 1.0
+    assert emulator.stats()["throttled"] == 0
+
+
+def test_quoted_headers_and_a_reset_in_the_past() -> None:
+    limiter = RateLimiter()
+    now = time.time()
+    with limiter.reserve("u", CLIENT13_TENANT, RateClass.WRITE, max_wait=1) as slot:
+        quoted = {
+            "X-RateLimit-Limit": '"5"',
+            "X-RateLimit-Remaining": '"0"',
+            "X-RateLimit-Reset": f'"{int(now) + 10}"',
+        }
+        slot.record(quoted, throttled=False)
+    # Used up for ~10 s: a reservation with a 1 s budget is refused, not slept on.
+    with pytest.raises(OpsRampRateLimitError, match="rate limit"):
+        limiter.reserve("u", CLIENT13_TENANT, RateClass.WRITE, max_wait=1)
+
+    # A 429 naming a reset already past (our clock runs ahead of the server's): the limiter
+    # learns the lead and waits briefly instead of spinning or sleeping for long.
+    limiter = RateLimiter()
+    with limiter.reserve("u", CLIENT13_TENANT, RateClass.WRITE, max_wait=1) as slot:
+        past = {"X-RateLimit-Limit": "5", "X-RateLimit-Remaining": "0"}
+        slot.record({**past, "X-RateLimit-Reset": str(int(now) - 5)}, throttled=True)
+    assert slot.reset_known
+    with limiter.reserve("u", CLIENT13_TENANT, RateClass.WRITE, max_wait=5) as slot:
+        assert 0.1 <= slot.waited <= 1.0
