@@ -13,7 +13,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
@@ -212,17 +212,27 @@ class OpsRampClient:
     # ------------------------------------------------------------------ jobs API
 
     def create_job(
-        self, body: Mapping[str, Any], *, tenant_id: str | None = None
+        self,
+        body: Mapping[str, Any],
+        *,
+        tenant_id: str | None = None,
+        existing_ids: Collection[str] | None = None,
     ) -> dict[str, Any]:
-        """Create a job and return it as stored; never leaves a second job after a lost answer."""
+        """Create a job and return it as stored; never leaves a second job after a lost answer.
+
+        ``existing_ids``: ids of the jobs already carrying this name, when the caller has just
+        looked them up (saves the search this method would otherwise make).
+        """
         tenant = self._tenant(tenant_id)
         name = body.get("name")
         # Jobs that already carry this name, so a job found after a lost answer is known to be ours.
-        existing = (
-            {str(job.get("id")) for job in self.find_jobs_by_name(name, tenant_id=tenant)}
-            if isinstance(name, str) and name
-            else None
-        )
+        existing: set[str] | None = None
+        if isinstance(name, str) and name:
+            existing = (
+                {str(i) for i in existing_ids}
+                if existing_ids is not None
+                else {str(job.get("id")) for job in self.find_jobs_by_name(name, tenant_id=tenant)}
+            )
         try:
             return self._post_create(body, tenant)
         except OpsRampConnectionError as exc:

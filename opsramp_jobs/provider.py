@@ -323,17 +323,19 @@ class OpsRampJobProvider(ResourceProvider):
             live = client.update_job(adopt_id, {**job.to_wire(), "id": adopt_id}, tenant_id=tenant)
             live = {**live, "id": live.get("id") or adopt_id}
         else:
-            if not options.get("allowDuplicateName") and job.name:
-                existing = client.find_jobs_by_name(job.name, tenant_id=tenant)
-                if existing:
-                    ids = ", ".join(str(j.get("id")) for j in existing)
-                    first = existing[0].get("id")
-                    raise RuntimeError(
-                        f"job {job.name!r} already exists in tenant {tenant!r} (id {ids}); "
-                        f"adopt it with adopt_id={first!r} or choose another name "
-                        "(allow_duplicate_name=True creates a second job anyway)"
-                    )
-            live = client.create_job(job.to_wire(), tenant_id=tenant)
+            existing = client.find_jobs_by_name(job.name, tenant_id=tenant) if job.name else []
+            if existing and not options.get("allowDuplicateName"):
+                ids = ", ".join(str(j.get("id")) for j in existing)
+                first = existing[0].get("id")
+                raise RuntimeError(
+                    f"job {job.name!r} already exists in tenant {tenant!r} (id {ids}); "
+                    f"adopt it with adopt_id={first!r} or choose another name "
+                    "(allow_duplicate_name=True creates a second job anyway)"
+                )
+            # The ids just found tell the client which jobs are not ours if the answer is lost.
+            live = client.create_job(
+                job.to_wire(), tenant_id=tenant, existing_ids=[str(j.get("id")) for j in existing]
+            )
         outs = _outputs(job, live, options)
         return CreateResult(id_=str(live["id"]), outs=outs)
 
