@@ -1,0 +1,142 @@
+"""A minimal Pulumi language host for Python programs (the Go host is not served here).
+
+The engine starts it as `pulumi-language-python [flags] <engine address>`; it prints the port of
+its gRPC LanguageRuntime service and runs programs with `pulumi-language-python-exec` in the
+program's virtualenv (Pulumi.yaml `runtime.options.virtualenv`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from concurrent import futures
+from pathlib import Path
+from threading import Event
+from typing import Any
+
+import grpc
+from google.protobuf import json_format
+from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
+
+VERSION = os.environ.get("OPSRAMP_PULUMI_VERSION", "3.274.1")
+EXEC_SCRIPT = Path(__file__).resolve().with_name("pulumi-language-python-exec")
+
+
+def _options(info: Any) -> dict[str, Any]:
+    if info is None or not info.HasField("options"):
+        return {}
+    result: dict[str, Any] = json_format.MessageToDict(info.options)
+    return result
+
+
+def _virtualenv(root: str, options: dict[str, Any]) -> Path | None:
+    venv = options.get("virtualenv") or os.environ.get("PULUMI_RUNTIME_VIRTUALENV")
+    if not venv:
+        return None
+    path = Path(venv)
+    return path if path.is_absolute() else Path(root) / path
+
+
+def _python(venv: Path | None) -> str:
+    if venv is not None:
+        return str(venv / "bin" / "python")
+    return "python3"
+
+
+class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
+    """The LanguageRuntime methods the engine needs for `preview`, `up`, `refresh`, `destroy`."""
+
+    def Handshake(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC names
+        return language_pb2.LanguageHandshakeResponse()
+
+    def GetPluginInfo(self, request: Any, context: Any) -> Any:  # noqa: N802
+        return plugin_pb2.PluginInfo(version=VERSION)
+
+    def GetRequiredPlugins(self, request: Any, context: Any) -> Any:  # noqa: N802
+        return language_pb2.GetRequiredPluginsResponse(plugins=[])
+
+    def GetRequiredPackages(self, request: Any, context: Any) -> Any:  # noqa: N802
+        return language_pb2.GetRequiredPackagesResponse(packages=[])
+
+    def GetProgramDependencies(self, request: Any, context: Any) -> Any:  # noqa: N802
+        return language_pb2.GetProgramDependenciesResponse(dependencies=[])
+
+    def RuntimeOptionsPrompts(self, request: Any, context: Any) -> Any:  # noqa: N802
+        return language_pb2.RuntimeOptionsResponse(prompts=[])
+
+    def InstallDependencies(self, request: Any, context: Any) -> Any:  # noqa: N802
+        # Dependencies are the project's own business (scripts/venv.sh); nothing to stream.
+        return iter(())
+
+    def About(self, request: Any, context: Any) -> Any:  # noqa: N802
+        return language_pb2.AboutResponse(executable=sys.executable, version=sys.version.split()[0])
+
+    def Run(self, request: Any, context: Any) -> Any:  # noqa: N802
+        info = request.info if request.HasField("info") else None
+        root = info.root_directory if info and info.root_directory else request.pwd
+        program_dir = info.program_directory if info and info.program_directory else request.pwd
+        entry = info.entry_point if info and info.entry_point else request.program or "."
+        venv = _virtualenv(root, _options(info))
+        program = str(Path(program_dir) / entry)
+        args = [
+            _python(venv),
+            "-u",
+            str(EXEC_SCRIPT),
+            "--monitor",
+            request.monitor_address,
+            "--engine",
+            self.engine_address,
+            "--project",
+            request.project,
+            "--stack",
+            request.stack,
+            "--pwd",
+            request.pwd,
+            "--root_directory",
+            root,
+            "--dry_run",
+            "true" if request.dryRun else "false",
+            "--parallel",
+            str(request.parallel),
+        ]
+        if request.organization:
+            args += ["--organization", request.organization]
+        args += [program, *request.args]
+        env = dict(os.environ)
+        env["PULUMI_CONFIG"] = json.dumps(dict(request.config))
+        env["PULUMI_CONFIG_SECRET_KEYS"] = json.dumps(list(request.configSecretKeys))
+        if venv is not None:
+            env["VIRTUAL_ENV"] = str(venv)
+            env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+        code = subprocess.call(args, cwd=request.pwd or None, env=env)
+        if code == 0:
+            return language_pb2.RunResponse()
+        if code == 32:
+            # The program already reported its error through the engine.
+            return language_pb2.RunResponse(bail=True)
+        return language_pb2.RunResponse(error=f"Program exited with non-zero exit code: {code}")
+
+    engine_address = ""
+
+
+def main() -> None:
+    # The engine passes its address as the last argument, after any flags.
+    addresses = [a for a in sys.argv[1:] if re.fullmatch(r"[\w.\-\[\]]+:\d+", a)]
+    host = LanguageHost()
+    host.engine_address = addresses[-1] if addresses else ""
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    language_pb2_grpc.add_LanguageRuntimeServicer_to_server(host, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    print(port, flush=True)
+    try:
+        Event().wait()
+    except KeyboardInterrupt:
+        server.stop(0)
+
+
+if __name__ == "__main__":
+    main()
