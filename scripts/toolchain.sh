@@ -60,17 +60,22 @@ if [[ ! -f "$CACHE/hostenv/.ready-$SDK_VERSION" ]]; then
   touch "$CACHE/hostenv/.ready-$SDK_VERSION"
 fi
 
-# 3. The bin directory: refreshed every run (cheap), so edits to the host take effect.
+# 3. The bin directory, refreshed every run (cheap) so edits to the host take effect. The engine
+# looks for plugins next to its own executable without the "using X from $PATH" warning it gives
+# for PATH lookups, so with our own CLI the plugins sit beside the binary and bin/ holds only the
+# `pulumi` link; with a CLI from PATH they go into bin/ itself.
 tmpbin="$(mktemp -d "$CACHE/bin.tmp.XXXXXX")"
 ln -s "$cli" "$tmpbin/pulumi"
+if [[ "$cli" == "$CACHE/cli/pulumi" ]]; then plugins="$CACHE/cli"; else plugins="$BIN"; fi
+staging="$tmpbin"
+[[ "$plugins" == "$CACHE/cli" ]] && staging="$CACHE/cli"
 cp "$TOOLS/host/language_host.py" "$TOOLS/host/pulumi-language-python-exec" \
-   "$TOOLS/host/pulumi-resource-pulumi-python" "$tmpbin/"
-cat > "$tmpbin/pulumi-language-python" <<WRAPPER
+   "$TOOLS/host/pulumi-resource-pulumi-python" "$staging/"
+cat > "$staging/pulumi-language-python" <<WRAPPER
 #!/usr/bin/env bash
-exec "$CACHE/hostenv/bin/python" "$tmpbin/language_host.py" "\$@"
+exec "$CACHE/hostenv/bin/python" "$plugins/language_host.py" "\$@"
 WRAPPER
-sed -i "s#$tmpbin#$BIN#" "$tmpbin/pulumi-language-python"
-chmod +x "$tmpbin"/*
-chmod 755 "$tmpbin"
+chmod +x "$staging"/pulumi-* "$staging/language_host.py"
+chmod 755 "$tmpbin" "$staging"
 rm -rf "$BIN" && mv "$tmpbin" "$BIN"
 echo "$BIN"
