@@ -41,6 +41,10 @@ log = logging.getLogger("opsramp_jobs.client")
 
 TOKEN_PATHS = ("/tenancy/auth/oauth/token", "/auth/oauth/token")  # current first, then older
 DEFAULT_TOKEN_TTL_SECONDS = 600.0  # used only when a token answer has no usable expires_in
+# A call whose token is refused renews it at most this often: a token revoked while the call was
+# in flight (credentials rotated, or several expiries during a long up) must not fail the call,
+# and bad credentials fail anyway at the token endpoint itself.
+MAX_TOKEN_RENEWALS = 2
 MAX_SEARCH_PAGES = 10_000  # a guard against a server whose nextPage never turns false
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
@@ -425,7 +429,7 @@ class OpsRampClient:
         attempt = 0
         throttled = 0
         throttle_waited = 0.0
-        token_refreshed = False
+        renewals = 0
         while True:
             attempt += 1
             token = self._access_token()
@@ -456,9 +460,9 @@ class OpsRampClient:
             status = response.status_code
             if status < 300:
                 return _json_or_none(response)
-            if status in (401, 407) and not token_refreshed:
+            if status in (401, 407) and renewals < MAX_TOKEN_RENEWALS:
                 # Expired or revoked token: the server did not act, so any method may resend.
-                token_refreshed = True
+                renewals += 1
                 self._invalidate_token(token)
                 attempt -= 1
                 continue

@@ -113,13 +113,23 @@ def test_client_credentials_on_another_tenant_are_refused(make_client: ClientFac
     assert caught.value.status == 403
 
 
-def test_a_token_refused_twice_is_an_auth_error(
+def test_a_token_refused_again_after_two_renewals_is_an_auth_error(
+    make_client: ClientFactory, emulator: EmulatorProcess
+) -> None:
+    client = make_client()
+    client.job_types()
+    emulator.add_fault(method="GET", path=r".*/jobs/types", status=401, count=3)
+    with pytest.raises(OpsRampAuthError) as caught:
+        client.job_types()
+    assert caught.value.status == 401
+    assert client.tokens_fetched == 3  # two renewals, no loop
+
+
+def test_a_token_revoked_again_right_after_renewal_does_not_fail_the_call(
     make_client: ClientFactory, emulator: EmulatorProcess
 ) -> None:
     client = make_client()
     client.job_types()
     emulator.add_fault(method="GET", path=r".*/jobs/types", status=401, count=2)
-    with pytest.raises(OpsRampAuthError) as caught:
-        client.job_types()
-    assert caught.value.status == 401
-    assert client.tokens_fetched == 2  # exactly one renewal, no loop
+    assert client.job_types()
+    assert client.tokens_fetched == 3
