@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -23,3 +25,18 @@ def emulator(emulator_process: EmulatorProcess) -> EmulatorProcess:
         emulator_process.restart()
     emulator_process.reset()
     return emulator_process
+
+
+@pytest.fixture(scope="session")
+def pulumi_cli() -> str:
+    """The pulumi CLI on PATH, or a skip; a failure when OPSRAMP_REQUIRE_E2E=1 (scripts/test.sh).
+
+    A tier that needs the real CLI and silently never runs proves nothing.
+    """
+    binary = shutil.which("pulumi")
+    if binary is None:
+        message = "no pulumi CLI on PATH (bash scripts/toolchain.sh provides one)"
+        if os.environ.get("OPSRAMP_REQUIRE_E2E") == "1":
+            pytest.fail(f"OPSRAMP_REQUIRE_E2E=1 but {message}")
+        pytest.skip(message)
+    return binary

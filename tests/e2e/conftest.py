@@ -6,26 +6,12 @@ missing CLI fails the run: an end-to-end tier that silently never runs proves no
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.project import Project
 from tests.support.emulator import EmulatorProcess
-
-
-@pytest.fixture(scope="session")
-def pulumi_cli() -> str:
-    """The pulumi CLI on PATH, or a skip (a failure when OPSRAMP_REQUIRE_E2E=1)."""
-    binary = shutil.which("pulumi")
-    if binary is None:
-        message = "no pulumi CLI on PATH (bash scripts/toolchain.sh provides one)"
-        if os.environ.get("OPSRAMP_REQUIRE_E2E") == "1":
-            pytest.fail(f"OPSRAMP_REQUIRE_E2E=1 but {message}")
-        pytest.skip(message)
-    return binary
 
 
 @pytest.fixture

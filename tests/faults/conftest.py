@@ -7,26 +7,13 @@ is a failure: a fault suite that silently never runs proves nothing.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.faults.stack import PulumiStack, pulumi_binary
+from tests.faults.stack import PulumiStack
 from tests.support.emulator import EmulatorProcess
-
-
-@pytest.fixture(scope="session")
-def pulumi_cli() -> str:
-    """The pulumi CLI, or a skip (a failure when OPSRAMP_REQUIRE_E2E=1)."""
-    binary = pulumi_binary()
-    if binary is None:
-        message = "no pulumi CLI on PATH (scripts/toolchain.sh provides one)"
-        if os.environ.get("OPSRAMP_REQUIRE_E2E") == "1":
-            pytest.fail(f"OPSRAMP_REQUIRE_E2E=1 but {message}")
-        pytest.skip(message)
-    return binary
 
 
 @pytest.fixture
