@@ -177,6 +177,16 @@ class OpsRampClient:
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
+        # Proxy, CA bundle and client certificate from the environment, read once for our one
+        # host: left on, requests rescans the whole environment on every call (about a fifth of
+        # a create's CPU, measured with cProfile).
+        environment = self._session.merge_environment_settings(self.base_url, {}, None, None, None)
+        self._session.trust_env = False
+        self._transport_settings: dict[str, Any] = {
+            "proxies": environment["proxies"],
+            "verify": environment["verify"],
+            "cert": environment["cert"],
+        }
         self._counter_lock = threading.Lock()
         self._tokens_fetched = 0
         self._requests_sent = 0
@@ -499,6 +509,7 @@ class OpsRampClient:
                 self.base_url + path,
                 timeout=(self.connect_timeout, self.read_timeout),
                 allow_redirects=False,
+                **self._transport_settings,
                 **kwargs,
             )
         except requests.RequestException as exc:
