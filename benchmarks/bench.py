@@ -67,21 +67,6 @@ def in_threads(count: int, work: Callable[[int], None]) -> float:
     return time.perf_counter() - started
 
 
-def token(url: str) -> str:
-    """A fresh token for the partner key."""
-    answer = requests.post(
-        f"{url}/tenancy/auth/oauth/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": PARTNER_KEY,
-            "client_secret": PARTNER_SECRET,
-        },
-        timeout=10,
-    )
-    answer.raise_for_status()
-    return str(answer.json()["access_token"])
-
-
 def configured_server(emulator: EmulatorProcess) -> ProviderServer:
     """The SDK's provider server, configured like a dev stack."""
     server = ProviderServer()
@@ -108,7 +93,7 @@ def creates_provider(
 
 
 def creates_raw(emulator: EmulatorProcess, count: int, run: int, *, search: bool) -> float:
-    bearer = {"Authorization": f"Bearer {token(emulator.url)}"}
+    bearer = {"Authorization": f"Bearer {emulator.token()}"}
     local = threading.local()
     jobs_url = emulator.jobs_url(CLIENT13_TENANT)
 
