@@ -1,122 +1,174 @@
-"""A temporary Pulumi project driven by the real `pulumi` CLI, hermetically."""
+"""A temporary Pulumi project driven by the real `pulumi` CLI, hermetically.
+
+Nothing here reads or writes ~/.pulumi: every command runs with a private PULUMI_HOME, a
+`file://` backend in a temporary directory, a passphrase secrets provider, no update check and no
+plugin downloads, and an environment stripped of the caller's PULUMI_* and OPSRAMP_* variables.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.support.emulator import PARTNER_KEY, PARTNER_SECRET
+from tests.support.emulator import DEVICE_AD_SERVER, PARTNER_KEY, PARTNER_SECRET
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# The venv the program runs in: the repo's own, where the package is installed editable, so the
+# provider process imports exactly the code under test.
+REPO_VENV = REPO_ROOT / ".venv"
 PROGRAM = Path(__file__).resolve().parent / "program" / "__main__.py"
 JOB_TYPE = "pulumi-python:dynamic/opsramp:OpsRampJob"
 PASSPHRASE = "e2e-passphrase"
+COMMAND_TIMEOUT_SECONDS = 240
+# `pulumi preview --diff` prints a resource's top-level properties 8 columns in; a changed one
+# carries its marker (~ update, + add, - delete, +- replace) in the columns just before.
+_TOP_LEVEL_CHANGE = re.compile(r"^ {4,6}([~+-]|\+-) (\w+)\s*:", re.MULTILINE)
+_RESOURCE_HEADER = re.compile(r"^ {4}\S.*\((\w[\w-]*)\)$", re.MULTILINE)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Run:
-    """One CLI invocation's exit code and combined output."""
+    """One CLI invocation: its command line, exit code, stdout and stderr."""
 
+    args: tuple[str, ...]
     returncode: int
-    output: str
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        """Everything the command printed (stdout, then stderr)."""
+        return self.stdout + self.stderr
+
+
+def hermetic_env(pulumi_home: Path, backend: Path) -> dict[str, str]:
+    """The caller's environment minus PULUMI_*/OPSRAMP_*, plus the hermetic Pulumi settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPSRAMP_", "PULUMI_"))}
+    env.update(
+        {
+            "PULUMI_HOME": str(pulumi_home),
+            "PULUMI_BACKEND_URL": f"file://{backend}",
+            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        }
+    )
+    return env
 
 
 class Project:
-    """A project directory with its own PULUMI_HOME and file backend; stacks made on demand."""
+    """A project directory with its own file backend; stacks are created on demand.
 
-    def __init__(self, workdir: Path, api_url: str, program: Path = PROGRAM) -> None:
+    `stack` is the stack every command targets (`--stack`), so one test can drive several.
+    """
+
+    def __init__(
+        self, workdir: Path, api_url: str, pulumi_home: Path, program: Path = PROGRAM
+    ) -> None:
         binary = shutil.which("pulumi")
         if binary is None:
             raise RuntimeError("no pulumi CLI on PATH (run `bash scripts/toolchain.sh`)")
+        if not (REPO_VENV / "bin" / "python").exists():
+            raise RuntimeError(f"no virtualenv at {REPO_VENV} (run `bash scripts/venv.sh`)")
         self.binary = binary
         self.api_url = api_url
         self.dir = workdir / "project"
-        self.state = workdir / "state"
-        self.home = workdir / "home"
-        for path in (self.dir, self.state, self.home):
+        self.backend = workdir / "state"
+        self.home = pulumi_home
+        for path in (self.dir, self.backend, self.home):
             path.mkdir(parents=True, exist_ok=True)
-        venv = Path(sys.prefix)
         (self.dir / "Pulumi.yaml").write_text(
             "name: opsramp-e2e\nruntime:\n  name: python\n  options:\n"
-            f"    toolchain: pip\n    virtualenv: {venv}\n"
+            f"    toolchain: pip\n    virtualenv: {REPO_VENV}\n"
         )
         shutil.copy(program, self.dir / "__main__.py")
-        self.env = {
-            k: v for k, v in os.environ.items() if not k.startswith(("OPSRAMP_", "PULUMI_"))
-        }
-        self.env.update(
-            {
-                "PULUMI_HOME": str(self.home),
-                "PULUMI_BACKEND_URL": f"file://{self.state}",
-                "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
-                "PULUMI_SKIP_UPDATE_CHECK": "true",
-                "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-            }
-        )
+        self.env = hermetic_env(self.home, self.backend)
         self.stack = ""
 
     def run(self, *args: str, check: bool = True) -> Run:
-        """Run `pulumi <args> --stack <current>`; stdout and stderr together."""
-        command = [self.binary, *args]
-        if self.stack and args[0] not in ("stack", "login"):
+        """Run `pulumi <args> --non-interactive --stack <current>`."""
+        command = [self.binary, *args, "--non-interactive"]
+        if self.stack and "--stack" not in args:
             command += ["--stack", self.stack]
         done = subprocess.run(
             command,
             cwd=self.dir,
             env=self.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
+            capture_output=True,
             text=True,
-            timeout=600,
+            timeout=COMMAND_TIMEOUT_SECONDS,
             check=False,
         )
+        result = Run(tuple(args), done.returncode, done.stdout, done.stderr)
         if check and done.returncode != 0:
-            raise AssertionError(f"pulumi {' '.join(args)} failed:\n{done.stdout[-5000:]}")
-        return Run(done.returncode, done.stdout)
+            raise AssertionError(
+                f"pulumi {' '.join(args)} exited {done.returncode}:\n{result.output[-6000:]}"
+            )
+        return result
 
     def new_stack(self, name: str, tenant: str) -> None:
-        """Create and select a stack pointed at the emulator with partner credentials."""
-        self.run("stack", "init", name)
+        """Create and select a stack pointed at the emulator with the partner's credentials."""
+        self.run("stack", "init", "--stack", name)
         self.stack = name
-        self.config("opsramp:apiUrl", self.api_url)
-        self.config("opsramp:clientId", PARTNER_KEY)
-        self.config("opsramp:clientSecret", PARTNER_SECRET, secret=True)
-        self.config("opsramp:tenantId", tenant)
+        # One `config set-all` instead of four `config set`: each CLI start costs about a second.
+        self.run(
+            "config",
+            "set-all",
+            "--plaintext",
+            f"opsramp:apiUrl={self.api_url}",
+            "--plaintext",
+            f"opsramp:clientId={PARTNER_KEY}",
+            "--secret",
+            f"opsramp:clientSecret={PARTNER_SECRET}",
+            "--plaintext",
+            f"opsramp:tenantId={tenant}",
+        )
 
     def config(self, key: str, value: str, *, secret: bool = False) -> None:
-        """`pulumi config set [--secret]`."""
+        """`pulumi config set [--secret] key value` on the current stack."""
         self.run("config", "set", *(["--secret"] if secret else []), key, value)
 
-    def jobs(self, jobs: list[dict[str, Any]]) -> None:
-        """Set the program's job list (`e2e:jobs`)."""
+    def set_jobs(self, jobs: list[dict[str, Any]]) -> None:
+        """Set the program's job list (`e2e:jobs`; see tests/e2e/program/__main__.py)."""
         self.config("e2e:jobs", json.dumps(jobs))
 
-    def preview_json(self, check: bool = True) -> dict[str, Any]:
+    def preview_json(self) -> dict[str, Any]:
         """`pulumi preview --json`, parsed."""
-        done = self.run("preview", "--json", "--non-interactive", check=check)
-        start = done.output.index("{")
-        result: dict[str, Any] = json.loads(done.output[start:])
+        done = self.run("preview", "--json")
+        result: dict[str, Any] = json.loads(done.stdout)
         return result
 
     def up(self) -> Run:
-        """`pulumi up --yes`."""
-        return self.run("up", "--yes", "--non-interactive", "--skip-preview")
+        """`pulumi up --yes` (its preview is skipped: tests preview explicitly where it matters)."""
+        return self.run("up", "--yes", "--skip-preview")
+
+    def refresh(self, *extra: str) -> Run:
+        """`pulumi refresh --yes`."""
+        return self.run("refresh", "--yes", "--skip-preview", *extra)
+
+    def destroy(self) -> Run:
+        """`pulumi destroy --yes`."""
+        return self.run("destroy", "--yes", "--skip-preview")
 
     def expect_no_changes(self) -> None:
-        """The hard gate: both preview and refresh find nothing to do."""
-        self.run("preview", "--expect-no-changes", "--non-interactive")
-        self.run("refresh", "--yes", "--expect-no-changes", "--non-interactive", "--skip-preview")
+        """The hard gate: neither preview nor refresh finds anything to do (non-zero exit else)."""
+        self.run("preview", "--expect-no-changes")
+        self.refresh("--expect-no-changes")
+
+    def export(self) -> dict[str, Any]:
+        """`pulumi stack export` of the current stack (secrets stay encrypted)."""
+        exported: dict[str, Any] = json.loads(self.run("stack", "export").stdout)
+        return exported
 
     def state_jobs(self) -> dict[str, dict[str, Any]]:
-        """The OpsRampJob resources in the stack's state, by Pulumi name."""
-        exported = json.loads(self.run("stack", "export", "--stack", self.stack).output)
-        resources = exported["deployment"].get("resources") or []
+        """The OpsRampJob resources in the current stack's state, by Pulumi name."""
+        resources = self.export()["deployment"].get("resources") or []
         return {r["urn"].rsplit("::", 1)[-1]: r for r in resources if r["type"] == JOB_TYPE}
 
 
@@ -124,7 +176,7 @@ def job(resource: str, **args: Any) -> dict[str, Any]:
     """One entry of `e2e:jobs`: an AD checklist every 2 days on a client_13 device by default."""
     defaults: dict[str, Any] = {
         "name": resource,
-        "device_ids": ["709824de-8315-4cf9-ad1c-b15aaf7bf2a5"],
+        "device_ids": [DEVICE_AD_SERVER],
         "script": {"jobType": "adCheckList"},
         "schedule": {
             "startDate": "2026-12-01T02:30:00+0000",
@@ -132,3 +184,38 @@ def job(resource: str, **args: Any) -> dict[str, Any]:
         },
     }
     return {"resource": resource, "args": {**defaults, **args}}
+
+
+def preview_steps(preview: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
+    """(operation, resource name, changed inputs) of each OpsRampJob step that is not `same`.
+
+    The Python dynamic provider cannot report which keys differ (the SDK drops them), so the
+    engine's diff is its comparison of old and new inputs, which is what this recomputes.
+    """
+    steps = []
+    for step in preview["steps"]:
+        if step["op"] == "same" or step["urn"].split("::")[2] != JOB_TYPE:
+            continue
+        old = (step.get("oldState") or {}).get("inputs") or {}
+        new = (step.get("newState") or {}).get("inputs") or {}
+        keys = (old.keys() | new.keys()) - {"__provider"} if old else set()
+        changed = sorted(k for k in keys if old.get(k) != new.get(k))
+        steps.append((step["op"], step["urn"].rsplit("::", 1)[-1], changed))
+    return sorted(steps)
+
+
+def diff_changes(diff_output: str) -> dict[str, list[str]]:
+    """From `pulumi preview --diff` text: {operation: top-level properties it marks as changed}.
+
+    Only OpsRampJob resources; `(update)` and `(replace)` blocks each list their changed keys.
+    """
+    changes: dict[str, list[str]] = {}
+    headers = list(_RESOURCE_HEADER.finditer(diff_output))
+    for index, header in enumerate(headers):
+        if JOB_TYPE not in header.group(0):
+            continue
+        end = headers[index + 1].start() if index + 1 < len(headers) else len(diff_output)
+        block = diff_output[header.end() : end].split("--outputs:--", maxsplit=1)[0]
+        keys = [m.group(2) for m in _TOP_LEVEL_CHANGE.finditer(block)]
+        changes.setdefault(header.group(1), []).extend(keys)
+    return changes

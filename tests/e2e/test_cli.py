@@ -1,142 +1,279 @@
-"""The real `pulumi` CLI against the emulator: preview, up, refresh, drift, adoption, secrets."""
+"""The real `pulumi` CLI against the emulator: preview, up, refresh, drift, adoption, secrets.
+
+One test per scenario of docs/e2e.md. Changes made "behind Pulumi's back" go straight to the
+emulator's OpsRamp API over HTTP with a token, not through the product's client, so a client bug
+cannot hide itself.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
+import requests
 
-from opsramp_jobs.client import OpsRampClient
-from tests.e2e.project import Project, job
-from tests.support.emulator import PARTNER_KEY, PARTNER_SECRET, EmulatorProcess
+from tests.e2e.project import JOB_TYPE, Project, diff_changes, job, preview_steps
+from tests.support.emulator import (
+    CLIENT13_TENANT,
+    CLIENT93_TENANT,
+    DEVICE_CORE_SWITCH,
+    DEVICE_FILE_SERVER,
+    PARTNER_SECRET,
+    SCRIPT_TEST,
+    EmulatorProcess,
+)
 
 pytestmark = pytest.mark.e2e
 
+# The provider is pickled by reference (module and class name), so its state input stays tiny.
+MAX_PROVIDER_BYTES = 200
+START = "2026-12-01T02:30:00+0000"
+EVERY_SECOND_DAY = {"type": "daily", "frequency": "recurrence", "repeatFrequency": 2}
 
-def live_jobs(emulator: EmulatorProcess, tenant: str = "client_13") -> dict[str, dict[str, Any]]:
+
+def live_jobs(emulator: EmulatorProcess, tenant: str = CLIENT13_TENANT) -> dict[str, Any]:
     """The emulator's jobs in one tenant, by id."""
     return {j["job"]["id"]: j["job"] for j in emulator.jobs() if j["tenantId"] == tenant}
 
 
-def changed_inputs(step: dict[str, Any]) -> list[str]:
-    """The top-level inputs a step changes, as the engine renders its diff (old vs new inputs)."""
-    old = (step.get("oldState") or {}).get("inputs") or {}
-    new = (step.get("newState") or {}).get("inputs") or {}
-    if not old:
-        return []
-    return sorted(k for k in set(old) | set(new) if k != "__provider" and old.get(k) != new.get(k))
+@contextmanager
+def behind_pulumis_back(emulator: EmulatorProcess) -> Iterator[OpsRampApi]:
+    """The emulator's OpsRamp API with a partner token, as another OpsRamp user would call it."""
+    session = emulator.api_session()
+    try:
+        yield OpsRampApi(session, emulator.jobs_url(CLIENT13_TENANT))
+    finally:
+        session.close()
 
 
-def steps(preview: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
-    """(operation, resource name, changed inputs) of each non-trivial preview step."""
-    return [
-        (s["op"], s["urn"].rsplit("::", 1)[-1], changed_inputs(s))
-        for s in preview["steps"]
-        if s["op"] != "same" and "OpsRampJob" in s["urn"]
-    ]
+class OpsRampApi:
+    """Plain HTTP calls to one tenant's jobs collection."""
+
+    def __init__(self, session: requests.Session, jobs_url: str) -> None:
+        self.session = session
+        self.jobs_url = jobs_url
+
+    def _call(self, method: str, url: str, body: Any = None) -> Any:
+        response = self.session.request(method, url, json=body, timeout=10)
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+    def create(self, body: dict[str, Any]) -> dict[str, Any]:
+        created: dict[str, Any] = self._call("POST", self.jobs_url, body)
+        return created
+
+    def get(self, job_id: str) -> dict[str, Any]:
+        found: dict[str, Any] = self._call("GET", f"{self.jobs_url}/{job_id}")
+        return found
+
+    def replace(self, job_id: str, body: dict[str, Any]) -> None:
+        self._call("POST", f"{self.jobs_url}/{job_id}", body)
+
+    def delete(self, job_id: str) -> None:
+        self._call("DELETE", f"{self.jobs_url}/{job_id}")
 
 
-def out_of_band(emulator: EmulatorProcess) -> OpsRampClient:
-    """A client acting on OpsRamp behind Pulumi's back."""
-    return OpsRampClient(emulator.url, PARTNER_KEY, PARTNER_SECRET, tenant_id="client_13")
-
-
-def test_create_then_nothing_to_do_then_destroy(
+def test_preview_shows_the_creates_and_up_makes_them(
     project: Project, emulator: EmulatorProcess
 ) -> None:
-    project.jobs([job("ad-check"), job("inventory", script={"jobType": "assetinfo"})])
+    project.set_jobs([job("ad-check"), job("inventory", script={"jobType": "assetinfo"})])
     preview = project.preview_json()
-    assert sorted(steps(preview)) == [("create", "ad-check", []), ("create", "inventory", [])]
+    assert preview_steps(preview) == [("create", "ad-check", []), ("create", "inventory", [])]
+    assert preview["changeSummary"] == {"create": 3}  # the two jobs and the stack itself
     assert emulator.jobs() == []
+    assert emulator.stats()["writes"] == 0
 
     project.up()
     state = project.state_jobs()
-    assert {r["id"] for r in state.values()} == set(live_jobs(emulator))
+    live = live_jobs(emulator)
+    assert {r["id"] for r in state.values()} == set(live)
+    for resource in state.values():
+        outputs = resource["outputs"]
+        assert outputs["jobId"] == resource["id"]
+        stored = live[resource["id"]]
+        assert stored["name"] == outputs["name"]
+        assert stored["script"] == outputs["script"]
+        assert stored["schedule"] == outputs["schedule"]
+        assert [e["resource"]["id"] for e in stored["entities"]] == [
+            e["resource"]["id"] for e in outputs["entities"]
+        ]
+        assert len(resource["inputs"]["__provider"]) <= MAX_PROVIDER_BYTES
     assert state["ad-check"]["outputs"]["scheduleDescription"] == (
         "every 2 days at 02:30 UTC from 2026-12-01"
     )
-    # The hard gate: after an up, neither preview nor refresh finds anything to do.
-    project.expect_no_changes()
+    outputs = json.loads(project.run("stack", "output", "--json").stdout)
+    assert outputs["jobIds"] == {name: r["id"] for name, r in state.items()}
+    print_state_sizes(state)
 
-    project.run("destroy", "--yes", "--non-interactive", "--skip-preview")
-    assert emulator.jobs() == []
+
+def print_state_sizes(state: dict[str, dict[str, Any]]) -> None:
+    """Bytes per job resource in `pulumi stack export` (shown with -s; quoted in docs/e2e.md)."""
+    for name, resource in sorted(state.items()):
+        sizes = {
+            part: len(json.dumps(resource.get(part), separators=(",", ":")))
+            for part in ("inputs", "outputs")
+        }
+        total = len(json.dumps(resource, separators=(",", ":")))
+        provider = len(resource["inputs"]["__provider"])
+        print(f"state bytes {name}: resource {total}, {sizes}, __provider {provider}")
+
+
+def test_after_up_preview_and_refresh_find_no_changes(
+    project: Project, emulator: EmulatorProcess
+) -> None:
+    # Every pattern kind, written the way people write them (comma strings, mixed case), so the
+    # gate also proves the server's normalisation never shows up as a perpetual diff.
+    project.set_jobs(
+        [
+            job("daily"),
+            job(
+                "weekdays",
+                schedule={
+                    "startDate": START,
+                    "pattern": {"type": "daily", "frequency": "every weekday"},
+                },
+            ),
+            job(
+                "weekly",
+                schedule={
+                    "startDate": START,
+                    "pattern": {"type": "weekly", "weekDays": "Sunday, Wednesday"},
+                },
+            ),
+            job(
+                "monthly",
+                schedule={
+                    "startDate": START,
+                    "pattern": {"type": "monthly", "dayOfMonth": "1, 15"},
+                },
+            ),
+            job(
+                "second-sunday",
+                schedule={
+                    "startDate": START,
+                    "pattern": {"type": "monthly", "weekIndex": "Second", "dayOfWeek": "Sunday"},
+                },
+            ),
+            job(
+                "once",
+                device_ids=[],
+                script={"jobType": "sqlreport"},
+                schedule={"startDate": START, "pattern": {"type": "run once"}},
+            ),
+            job(
+                "custom",
+                device_ids=[DEVICE_FILE_SERVER],
+                script={
+                    "jobType": "custom",
+                    "customScript": {"id": SCRIPT_TEST},
+                    "parameters": [{"paramId": 2, "value": "x"}],
+                    "userType": 2,
+                },
+            ),
+        ]
+    )
+    project.up()
+    assert len(live_jobs(emulator)) == 7
+    emulator.reset_stats()
+    # The hard gate: after an up, neither preview nor refresh finds anything to do ...
+    project.expect_no_changes()
+    # ... and checking costs reads only.
+    assert emulator.stats()["writes"] == 0
 
 
 def test_one_schedule_field_previews_as_an_update_of_that_property(
     project: Project, emulator: EmulatorProcess
 ) -> None:
-    project.jobs([job("backup")])
+    project.set_jobs([job("backup"), job("other")])
     project.up()
-    (job_id,) = live_jobs(emulator)
-    weekly = {
-        "startDate": "2026-12-01T02:30:00+0000",
-        "pattern": {"type": "weekly", "weekDays": "Friday"},
-    }
-    project.jobs([job("backup", schedule=weekly)])
-    assert steps(project.preview_json()) == [("update", "backup", ["schedule"])]
+    backup_id = project.state_jobs()["backup"]["id"]
+    weekly = {"startDate": START, "pattern": {"type": "weekly", "weekDays": "Friday"}}
+    project.set_jobs([job("backup", schedule=weekly), job("other")])
+
+    assert preview_steps(project.preview_json()) == [("update", "backup", ["schedule"])]
+    assert diff_changes(project.run("preview", "--diff").stdout) == {"update": ["schedule"]}
     project.up()
-    assert live_jobs(emulator)[job_id]["schedule"]["pattern"] == {
-        "type": "weekly",
-        "weekDays": "Friday",
-    }
+    live = live_jobs(emulator)
+    assert len(live) == 2
+    assert live[backup_id]["schedule"]["pattern"] == {"type": "weekly", "weekDays": "Friday"}
     project.expect_no_changes()
 
 
 def test_a_new_job_type_is_a_replace_leaving_exactly_one_job(
     project: Project, emulator: EmulatorProcess
 ) -> None:
-    project.jobs([job("report")])
+    project.set_jobs([job("report")])
     project.up()
     (old_id,) = live_jobs(emulator)
-    project.jobs([job("report", script={"jobType": "sqlreport"})])
-    ops = {op for op, _, _ in steps(project.preview_json())}
-    assert "replace" in ops
+    project.set_jobs([job("report", script={"jobType": "sqlreport"})])
+
+    preview = project.preview_json()
+    assert preview_steps(preview) == [("replace", "report", ["script"])]
+    (replace,) = [s for s in preview["steps"] if s["op"] == "replace"]
+    assert replace["replaceReasons"] == ["script"]
+    assert diff_changes(project.run("preview", "--diff").stdout) == {"replace": ["script"]}
+    # The provider asks for delete-before-replace (names are unique per tenant), so `up` works
+    # although the new job has the old one's name.
     project.up()
     live = live_jobs(emulator)
-    assert len(live) == 1
-    (new_id,) = live
-    assert new_id != old_id
-    assert live[new_id]["script"] == {"jobType": "sqlreport"}
+    named = [j for j in live.values() if j["name"] == "report"]
+    assert len(live) == len(named) == 1
+    assert named[0]["id"] != old_id
+    assert named[0]["script"] == {"jobType": "sqlreport"}
+    assert project.state_jobs()["report"]["id"] == named[0]["id"]
     project.expect_no_changes()
 
 
 def test_a_job_deleted_behind_pulumis_back_is_dropped_by_refresh_and_recreated(
     project: Project, emulator: EmulatorProcess
 ) -> None:
-    project.jobs([job("nightly")])
+    project.set_jobs([job("nightly"), job("kept")])
     project.up()
-    (job_id,) = live_jobs(emulator)
-    with out_of_band(emulator) as client:
-        client.delete_job(job_id)
-    project.run("refresh", "--yes", "--non-interactive", "--skip-preview")
-    assert project.state_jobs() == {}
+    state = project.state_jobs()
+    with behind_pulumis_back(emulator) as opsramp:
+        opsramp.delete(state["nightly"]["id"])
+
+    refreshed = project.refresh()
+    assert "1 deleted" in refreshed.stdout, refreshed.stdout
+    assert set(project.state_jobs()) == {"kept"}
     project.up()
-    (new_id,) = live_jobs(emulator)
-    assert project.state_jobs()["nightly"]["id"] == new_id
+    recreated = project.state_jobs()
+    assert set(live_jobs(emulator)) == {recreated["nightly"]["id"], state["kept"]["id"]}
+    assert recreated["nightly"]["id"] != state["nightly"]["id"]
     project.expect_no_changes()
 
 
 def test_a_job_edited_behind_pulumis_back_shows_drift_and_up_restores_it(
     project: Project, emulator: EmulatorProcess
 ) -> None:
-    project.jobs([job("nightly")])
+    project.set_jobs([job("nightly")])
     project.up()
     (job_id,) = live_jobs(emulator)
-    with out_of_band(emulator) as client:
-        live = client.get_job(job_id)
-        live["schedule"]["pattern"] = {"type": "daily", "frequency": "everyday"}
-        client.update_job(job_id, live)
-    refreshed = project.run("refresh", "--yes", "--non-interactive", "--skip-preview", "--diff")
-    assert "everyday" in refreshed.output
-    assert steps(project.preview_json()) == [("update", "nightly", ["schedule"])]
+    with behind_pulumis_back(emulator) as opsramp:
+        edited = opsramp.get(job_id)
+        edited["schedule"]["pattern"] = {"type": "daily", "frequency": "everyday"}
+        edited["jobQueued"] = True
+        opsramp.replace(job_id, edited)
+
+    refreshed = project.refresh("--diff")
+    assert "everyday" in refreshed.stdout, refreshed.stdout
+    assert "1 updated" in refreshed.stdout, refreshed.stdout
+    assert preview_steps(project.preview_json()) == [
+        ("update", "nightly", ["jobQueued", "schedule"])
+    ]
     project.up()
-    assert live_jobs(emulator)[job_id]["schedule"]["pattern"]["frequency"] == "recurrence"
+    restored = live_jobs(emulator)[job_id]
+    assert restored["schedule"]["pattern"] == {**EVERY_SECOND_DAY, "repeatType": "days"}
+    assert restored["jobQueued"] is False
     project.expect_no_changes()
 
 
 def test_adoption_takes_over_an_existing_job(project: Project, emulator: EmulatorProcess) -> None:
-    with out_of_band(emulator) as client:
-        legacy = client.create_job(
+    with behind_pulumis_back(emulator) as opsramp:
+        legacy = opsramp.create(
             {
                 "name": "legacy backup",
                 "jobQueued": False,
@@ -148,25 +285,26 @@ def test_adoption_takes_over_an_existing_job(project: Project, emulator: Emulato
                 },
             }
         )
-    # Without adopt_id the name clash is refused before anything is posted.
-    project.jobs([job("legacy", name="legacy backup", script={"jobType": "backupagent"})])
-    refused = project.run("up", "--yes", "--non-interactive", "--skip-preview", check=False)
+    emulator.reset_stats()
+    declared = job("legacy", name="legacy backup", script={"jobType": "backupagent"})
+    # Without adopt_id the name clash is refused, with the hint, before anything is written.
+    project.set_jobs([declared])
+    refused = project.run("up", "--yes", "--skip-preview", check=False)
     assert refused.returncode != 0
-    assert f"adopt it with adopt_id='{legacy['id']}'" in refused.output
-    project.jobs(
-        [
-            job(
-                "legacy",
-                name="legacy backup",
-                script={"jobType": "backupagent"},
-                adopt_id=legacy["id"],
-            )
-        ]
-    )
+    assert f"adopt_id='{legacy['id']}'" in refused.output, refused.output
+    assert emulator.stats()["writes"] == 0
+
+    project.set_jobs([{**declared, "args": {**declared["args"], "adopt_id": legacy["id"]}}])
     project.up()
     live = live_jobs(emulator)
     assert list(live) == [legacy["id"]]
-    assert live[legacy["id"]]["schedule"]["startDate"] == "2026-12-01T02:30:00+0000"
+    assert live[legacy["id"]]["schedule"] == {
+        "startDate": START,
+        "pattern": {**EVERY_SECOND_DAY, "repeatType": "days"},
+    }
+    assert [e["resource"]["id"] for e in live[legacy["id"]]["entities"]] == [
+        declared["args"]["device_ids"][0]
+    ]
     assert project.state_jobs()["legacy"]["id"] == legacy["id"]
     project.expect_no_changes()
 
@@ -174,18 +312,17 @@ def test_adoption_takes_over_an_existing_job(project: Project, emulator: Emulato
 def test_invalid_input_fails_preview_with_the_path_and_sends_no_write(
     project: Project, emulator: EmulatorProcess
 ) -> None:
-    bad = {
-        "startDate": "2026-12-01T02:30:00+0000",
-        "pattern": {"type": "weekly", "weekDays": "Monday, Frday"},
-    }
-    project.jobs([job("weekly", schedule=bad)])
-    emulator.reset_stats()
-    failed = project.run("preview", "--non-interactive", check=False)
+    bad = {"startDate": START, "pattern": {"type": "weekly", "weekDays": "Monday, Frday"}}
+    project.set_jobs([job("fine"), job("weekly", schedule=bad)])
+
+    failed = project.run("preview", check=False)
     assert failed.returncode != 0
-    assert "schedule.pattern.weekDays[1]" in failed.output
-    assert "'Frday' is not a weekday; did you mean 'Friday'?" in failed.output
-    failed = project.run("up", "--yes", "--non-interactive", check=False)
+    assert "schedule.pattern.weekDays[1]" in failed.output, failed.output
+    assert "did you mean 'Friday'" in failed.output, failed.output
+    assert "Traceback" not in failed.output
+    failed = project.run("up", "--yes", check=False)
     assert failed.returncode != 0
+    assert "schedule.pattern.weekDays[1]" in failed.output, failed.output
     assert emulator.stats()["writes"] == 0
     assert emulator.jobs() == []
 
@@ -197,21 +334,30 @@ def test_secrets_never_reach_state_files_or_cli_output(
     project.config("e2e:scriptSecret", secret_value, secret=True)
     custom = {
         "jobType": "custom",
-        "customScript": {"id": 7},
+        "customScript": {"id": SCRIPT_TEST},
         "parameters": [{"paramId": 2, "value": "$scriptSecret"}],
         "userType": 2,
     }
-    project.jobs([job("cleanup", script=custom)])
-    outputs = [project.up().output]
-    outputs.append(project.run("preview", "--diff", "--non-interactive").output)
-    outputs.append(project.run("refresh", "--yes", "--non-interactive", "--skip-preview").output)
-    outputs.append(project.run("stack", "output", "--json").output)
+    project.set_jobs([job("cleanup", script=custom)])
+    runs = [
+        project.run("preview", "--diff"),
+        project.up(),
+        project.run("preview", "--diff"),
+        project.refresh("--diff"),
+        project.run("stack", "output", "--json"),
+        project.run("stack", "export"),
+        project.run("config"),
+    ]
+    # Change the secret: the update's diff must not show old or new value either.
+    project.config("e2e:scriptSecret", secret_value + "-2", secret=True)
+    runs += [project.run("preview", "--diff"), project.run("up", "--yes", "--diff")]
+
     (live,) = live_jobs(emulator).values()
-    assert live["script"]["parameters"][0]["value"] == secret_value  # it did reach OpsRamp
-    for text in outputs:
-        assert secret_value not in text
-        assert PARTNER_SECRET not in text
-    for directory in (project.state, project.home, project.dir):
+    assert live["script"]["parameters"][0]["value"] == secret_value + "-2"  # it reached OpsRamp
+    for run in runs:
+        assert secret_value not in run.output, run.args
+        assert PARTNER_SECRET not in run.output, run.args
+    for directory in (project.backend, project.home, project.dir):
         for path in directory.rglob("*"):
             if path.is_file():
                 data = path.read_bytes()
@@ -222,24 +368,49 @@ def test_secrets_never_reach_state_files_or_cli_output(
 def test_promotion_dev_and_staging_hold_their_own_jobs(
     project: Project, emulator: EmulatorProcess
 ) -> None:
-    weekly = {
+    saturdays = {
         "startDate": "2027-01-04T03:00:00+0000",
         "pattern": {"type": "weekly", "weekDays": "Saturday"},
     }
-    project.jobs([job("backup")])
+    project.set_jobs([job("backup"), job("inventory", script={"jobType": "assetinfo"})])
     project.up()
-    project.new_stack("staging", "client_93")
-    project.jobs(
-        [job("backup", device_ids=["c7e4a2b9-1d6f-4c8e-a3b5-9f0d2e6c4a71"], schedule=weekly)]
+    dev_before = live_jobs(emulator, CLIENT13_TENANT)
+    project.new_stack("staging", CLIENT93_TENANT)
+    project.set_jobs(
+        [
+            job("backup", device_ids=[DEVICE_CORE_SWITCH], schedule=saturdays),
+            job("inventory", device_ids=[DEVICE_CORE_SWITCH], script={"jobType": "assetinfo"}),
+        ]
     )
     project.up()
-    dev, staging = live_jobs(emulator, "client_13"), live_jobs(emulator, "client_93")
-    assert len(dev) == len(staging) == 1
-    (staging_job,) = staging.values()
-    assert staging_job["schedule"]["pattern"]["weekDays"] == "Saturday"
-    assert staging_job["entities"][0]["resource"]["id"] == "c7e4a2b9-1d6f-4c8e-a3b5-9f0d2e6c4a71"
-    project.run("destroy", "--yes", "--non-interactive", "--skip-preview")
-    assert live_jobs(emulator, "client_93") == {}
-    assert live_jobs(emulator, "client_13") == dev
+
+    dev, staging = live_jobs(emulator, CLIENT13_TENANT), live_jobs(emulator, CLIENT93_TENANT)
+    assert dev == dev_before
+    assert len(staging) == 2
+    assert set(staging).isdisjoint(dev)
+    staging_backup = next(j for j in staging.values() if j["name"] == "backup")
+    assert staging_backup["schedule"]["pattern"] == {"type": "weekly", "weekDays": "Saturday"}
+    assert staging_backup["entities"][0]["resource"]["id"] == DEVICE_CORE_SWITCH
+    dev_backup = next(j for j in dev.values() if j["name"] == "backup")
+    assert dev_backup["schedule"]["pattern"]["type"] == "daily"
+    assert {r["outputs"]["tenantId"] for r in project.state_jobs().values()} == {CLIENT93_TENANT}
+
+    project.destroy()
+    assert live_jobs(emulator, CLIENT93_TENANT) == {}
+    assert live_jobs(emulator, CLIENT13_TENANT) == dev_before
     project.stack = "dev"
+    assert {r["outputs"]["tenantId"] for r in project.state_jobs().values()} == {CLIENT13_TENANT}
     project.expect_no_changes()
+
+
+def test_destroy_leaves_no_job_behind(project: Project, emulator: EmulatorProcess) -> None:
+    project.set_jobs(
+        [job("ad-check"), job("inventory", script={"jobType": "assetinfo"}), job("third")]
+    )
+    project.up()
+    assert len(live_jobs(emulator)) == 3
+    destroyed = project.destroy()
+    assert "4 deleted" in destroyed.stdout, destroyed.stdout  # three jobs and the stack
+    assert emulator.jobs() == []
+    resources = project.export()["deployment"].get("resources") or []
+    assert [r for r in resources if r["type"] == JOB_TYPE] == []

@@ -15,14 +15,17 @@ script_secret = config.get_secret("scriptSecret")
 
 
 def with_secret(script: dict[str, Any]) -> dict[str, Any]:
+    """The script with each `$scriptSecret` parameter value replaced by the secret config value."""
     parameters = [
-        {**p, "value": script_secret} if p.get("value") == "$scriptSecret" else p
-        for p in script.get("parameters", [])
+        {**parameter, "value": script_secret}
+        if parameter.get("value") == "$scriptSecret"
+        else parameter
+        for parameter in script.get("parameters", [])
     ]
     return {**script, "parameters": parameters} if parameters else script
 
 
-jobs = {}
+jobs: dict[str, OpsRampJob] = {}
 for spec in config.require_object("jobs"):
     args = dict(spec["args"])
     if isinstance(args.get("script"), dict):
