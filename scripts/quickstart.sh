@@ -1,67 +1,138 @@
 #!/usr/bin/env bash
 # The README's one-command quickstart: on a fresh clone, `pulumi up` the example program's dev
-# stack against the local OpsRamp emulator and print the stack outputs. Safe to run again.
+# stack against a local OpsRamp emulator and print the stack outputs. Safe to run again: the
+# second run finds nothing to change.
 #
 #   bash scripts/quickstart.sh [--keep-emulator]
 #
-# Everything it creates lives under .quickstart/ (git-ignored): the emulator's SQLite file, the
-# Pulumi file backend, PULUMI_HOME and a copy of the program. Nothing touches ~/.pulumi.
+# Everything it creates lives under .quickstart/ (git-ignored): the emulator's SQLite file and
+# log, the Pulumi file backend (state/), PULUMI_HOME (home/) and a copy of the program
+# (project/). Nothing touches ~/.pulumi or the tracked Pulumi.*.yaml files.
+#
+# Environment: OPSRAMP_QUICKSTART_PORT (default 8700), OPSRAMP_QUICKSTART_DIR (default
+# .quickstart), PULUMI_CONFIG_PASSPHRASE (default "quickstart"), OPSRAMP_CLIENT_SECRET (default
+# the emulator's demo secret).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 QS="${OPSRAMP_QUICKSTART_DIR:-$ROOT/.quickstart}"
 PORT="${OPSRAMP_QUICKSTART_PORT:-8700}"
+DEMO_SECRET="opsramp-demo-secret"   # the emulator's seeded partner secret (README "The emulator")
 KEEP=0
-[[ "${1:-}" == "--keep-emulator" ]] && KEEP=1
 say() { echo "quickstart: $*" >&2; }
+
+for arg in "$@"; do
+  case "$arg" in
+    --keep-emulator) KEEP=1 ;;
+    -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) say "unknown argument '$arg' (usage: bash scripts/quickstart.sh [--keep-emulator])"; exit 2 ;;
+  esac
+done
+
+# Checked first, so a busy port fails in a second rather than after the set-up steps.
+if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+  say "ERROR: something already listens on 127.0.0.1:$PORT (an emulator left by"
+  say "'--keep-emulator'? see: ss -ltnp 'sport = :$PORT'). Stop it, or pick another port:"
+  say "  OPSRAMP_QUICKSTART_PORT=8701 bash scripts/quickstart.sh"
+  exit 1
+fi
 
 say "1/5 virtualenv (.venv)"
 bash scripts/venv.sh
-say "2/5 pulumi toolchain"
+say "2/5 pulumi toolchain (the first run may build the CLI: 5-25 minutes)"
 PATH="$(bash scripts/toolchain.sh):$PATH"
 export PATH
 
-mkdir -p "$QS/state" "$QS/home"
-say "3/5 OpsRamp emulator on 127.0.0.1:$PORT"
-if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
-  say "something already listens on 127.0.0.1:$PORT: stop it, or choose another port with OPSRAMP_QUICKSTART_PORT=<port>"
-  exit 1
+# The emulator's database and the Pulumi state describe the same jobs: if either is missing (a
+# first run, or one of them deleted by hand), start both afresh rather than let them disagree.
+if [[ ! -f "$QS/emulator.db" || ! -d "$QS/state/.pulumi" ]]; then
+  rm -rf "$QS/emulator.db" "$QS/state"
 fi
-.venv/bin/python -m opsramp_jobs.emulator --port "$PORT" --db "$QS/emulator.db" >"$QS/emulator.log" 2>&1 &
+mkdir -p "$QS/state" "$QS/home" "$QS/project"
+
+say "3/5 OpsRamp emulator on http://127.0.0.1:$PORT (database $QS/emulator.db)"
+.venv/bin/python -m opsramp_jobs.emulator --host 127.0.0.1 --port "$PORT" \
+  --db "$QS/emulator.db" >"$QS/emulator.log" 2>&1 &
 EMULATOR_PID=$!
-cleanup() { [[ $KEEP == 1 ]] || kill "$EMULATOR_PID" 2>/dev/null || true; }
-trap cleanup EXIT
-for _ in $(seq 1 50); do
+stop_emulator() {
+  if [[ $KEEP == 0 ]] && kill "$EMULATOR_PID" 2>/dev/null; then
+    wait "$EMULATOR_PID" 2>/dev/null || true
+  fi
+}
+trap stop_emulator EXIT
+for _ in $(seq 1 300); do
   grep -q "listening on" "$QS/emulator.log" 2>/dev/null && break
+  kill -0 "$EMULATOR_PID" 2>/dev/null || break
   sleep 0.1
 done
-grep -q "listening on" "$QS/emulator.log" || { say "the emulator did not start:"; cat "$QS/emulator.log" >&2; exit 1; }
-
-say "4/5 local Pulumi backend and the dev stack"
-export PULUMI_HOME="$QS/home"
-export PULUMI_BACKEND_URL="file://$QS/state"
-export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
-if [[ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ]]; then
-  export PULUMI_CONFIG_PASSPHRASE=quickstart
-  say "PULUMI_CONFIG_PASSPHRASE not set: using 'quickstart' for this local stack"
+if ! grep -q "listening on" "$QS/emulator.log"; then
+  say "ERROR: the emulator did not start; its log ($QS/emulator.log):"
+  cat "$QS/emulator.log" >&2
+  exit 1
 fi
-# The emulator's demo partner secret (README "The emulator"); a real tenant's secret goes into
-# stack config with `pulumi config set --secret opsramp:clientSecret ...` instead.
-export OPSRAMP_CLIENT_SECRET="${OPSRAMP_CLIENT_SECRET:-opsramp-demo-secret}"
-# The program runs from a copy under .quickstart/project, so `stack init` writing an encryption
-# salt into Pulumi.dev.yaml never touches the tracked file.
-mkdir -p "$QS/project"
-sed "s#virtualenv: .venv#virtualenv: $ROOT/.venv#" Pulumi.yaml >"$QS/project/Pulumi.yaml"
-cp __main__.py "$QS/project/"
-[[ -f "$QS/project/Pulumi.dev.yaml" ]] || cp Pulumi.dev.yaml "$QS/project/"
-sed -i "s#opsramp:apiUrl: .*#opsramp:apiUrl: http://127.0.0.1:$PORT#" "$QS/project/Pulumi.dev.yaml"
+
+say "4/5 local Pulumi backend ($QS/state) and the dev stack"
+export PULUMI_HOME="$QS/home"
+export PULUMI_BACKEND_URL="file://$QS/state"   # wins over any login the caller's shell carries
+export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+if [[ -z "${PULUMI_CONFIG_PASSPHRASE:-}" && -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]]; then
+  export PULUMI_CONFIG_PASSPHRASE=quickstart
+  say "PULUMI_CONFIG_PASSPHRASE is not set: using 'quickstart' for this local stack"
+fi
+if [[ -z "${OPSRAMP_CLIENT_SECRET:-}" ]]; then
+  export OPSRAMP_CLIENT_SECRET="$DEMO_SECRET"
+  say "OPSRAMP_CLIENT_SECRET is not set: using the emulator's demo secret"
+elif [[ "$OPSRAMP_CLIENT_SECRET" != "$DEMO_SECRET" ]]; then
+  say "warning: OPSRAMP_CLIENT_SECRET is set, but the emulator accepts only its demo secret"
+fi
+pulumi login --non-interactive "$PULUMI_BACKEND_URL" >&2
+# For running pulumi by hand on this stack later. Only the defaults above, which are public demo
+# values, are written down; a passphrase or secret of the caller's own is not.
+{
+  echo "# source this file to run pulumi on the quickstart's dev stack (see scripts/quickstart.sh)"
+  printf 'export PATH=%q:"$PATH"\n' "$(dirname "$(command -v pulumi)")"
+  printf 'export %s=%q\n' PULUMI_HOME "$PULUMI_HOME" PULUMI_BACKEND_URL "$PULUMI_BACKEND_URL" \
+    PULUMI_SKIP_UPDATE_CHECK true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION true
+  if [[ "${PULUMI_CONFIG_PASSPHRASE:-}" == quickstart ]]; then
+    echo "export PULUMI_CONFIG_PASSPHRASE=quickstart"
+  fi
+  if [[ "$OPSRAMP_CLIENT_SECRET" == "$DEMO_SECRET" ]]; then
+    echo "export OPSRAMP_CLIENT_SECRET=$DEMO_SECRET"
+  fi
+} >"$QS/env.sh"
+
+# The program runs from a copy, so the encryption salt `stack init` writes into Pulumi.dev.yaml
+# never touches the tracked file. The copy is refreshed each run; only the salt is carried over.
+salt=""
+if [[ -f "$QS/project/Pulumi.dev.yaml" ]]; then
+  salt="$(grep '^encryptionsalt:' "$QS/project/Pulumi.dev.yaml" || true)"
+fi
+sed "s#^\(\s*virtualenv:\).*#\1 $ROOT/.venv#" Pulumi.yaml >"$QS/project/Pulumi.yaml"
+cp __main__.py "$QS/project/__main__.py"
+{
+  [[ -n "$salt" ]] && echo "$salt"
+  sed "s#^\(\s*opsramp:apiUrl:\).*#\1 http://127.0.0.1:$PORT#" Pulumi.dev.yaml
+} >"$QS/project/Pulumi.dev.yaml"
 cd "$QS/project"
 pulumi stack select dev --create --non-interactive >&2
 
 say "5/5 pulumi up"
-pulumi up --yes --non-interactive
+pulumi up --yes --non-interactive --skip-preview
 echo
-pulumi stack output --non-interactive
+echo "Jobs in the emulator (stack outputs):"
+pulumi stack output --json --non-interactive | "$ROOT/.venv/bin/python" -c "
+import json, sys
+outputs = json.load(sys.stdin)
+ids, schedules = outputs.get('jobIds', {}), outputs.get('schedules', {})
+width = max(map(len, ids), default=0)
+for name in sorted(ids):
+    print('  ' + name.ljust(width), ids[name], schedules.get(name, ''), sep='  ')
+print('  next runs of ad-checklist:', ', '.join(outputs.get('nextRuns', [])[:3]), '...')
+"
+echo
 if [[ $KEEP == 1 ]]; then
-  say "emulator left running (pid $EMULATOR_PID) at http://127.0.0.1:$PORT"
+  say "the emulator keeps running (pid $EMULATOR_PID) at http://127.0.0.1:$PORT; stop it with: kill $EMULATOR_PID"
+else
+  say "stopping the emulator (jobs persist in $QS/emulator.db; --keep-emulator leaves it running)"
 fi
+say "to run pulumi yourself on this stack: source $QS/env.sh && cd $QS/project && pulumi stack"
