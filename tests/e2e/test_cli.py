@@ -342,7 +342,6 @@ def test_secrets_never_reach_state_files_or_cli_output(
     runs = [
         project.run("preview", "--diff"),
         project.up(),
-        project.run("preview", "--diff"),
         project.refresh("--diff"),
         project.run("stack", "output", "--json"),
         project.run("stack", "export"),
@@ -351,6 +350,14 @@ def test_secrets_never_reach_state_files_or_cli_output(
     # Change the secret: the update's diff must not show old or new value either.
     project.config("e2e:scriptSecret", secret_value + "-2", secret=True)
     runs += [project.run("preview", "--diff"), project.run("up", "--yes", "--diff")]
+    # Someone sets another value in OpsRamp: refresh reads it into state, which must keep it
+    # secret too; `up` then restores the configured value.
+    (job_id,) = live_jobs(emulator)
+    with behind_pulumis_back(emulator) as opsramp:
+        edited = opsramp.get(job_id)
+        edited["script"]["parameters"][0]["value"] = secret_value + "-oob"
+        opsramp.replace(job_id, edited)
+    runs += [project.refresh("--diff"), project.run("up", "--yes", "--diff")]
 
     (live,) = live_jobs(emulator).values()
     assert live["script"]["parameters"][0]["value"] == secret_value + "-2"  # it reached OpsRamp
