@@ -10,6 +10,7 @@ this process only, with one client (one token) shared by the provider server's 4
 from __future__ import annotations
 
 import contextlib
+import difflib
 import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -44,6 +45,8 @@ __all__ = ["INPUT_KEYS", "OPTION_KEYS", "OpsRampJobProvider"]
 INPUT_KEYS = ("name", "tenantId", "entities", "script", "schedule", "jobQueued")
 # Inputs that steer how `create` behaves; they never change the job itself, so never diff.
 OPTION_KEYS = ("adoptId", "allowDuplicateName")
+# Outputs the provider adds; the resource lists them (as None) so the SDK resolves them.
+OUTPUT_KEYS = ("jobId", "entityDetails", "scriptName", "scheduleDescription", "nextRuns")
 PROVIDER_KEY = "__provider"
 NEXT_RUNS_COUNT = 5
 
@@ -251,6 +254,11 @@ class OpsRampJobProvider(ResourceProvider):
             failures.append(CheckFailure("allowDuplicateName", "must be true or false"))
         for problem in _Connection.problems:
             failures.append(CheckFailure("", problem))
+        known = (*INPUT_KEYS, *OPTION_KEYS, *OUTPUT_KEYS)
+        for key in sorted(k for k, v in props.items() if k not in known and v is not None):
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else "; remove it"
+            failures.append(CheckFailure(key, f"{key!r} is not an input of OpsRampJob{hint}"))
         if "tenantId" not in inputs:
             if _default_tenant():
                 inputs["tenantId"] = _default_tenant()

@@ -254,3 +254,10 @@ def test_pickled_provider_is_small_and_holds_no_configuration() -> None:
     assert b"OpsRampJobProvider" in raw
     for secret in (b"demo", b"secret", b"http", b"client_"):
         assert secret not in raw
+
+
+def test_unknown_top_level_inputs_are_reported(provider: ProviderServer) -> None:
+    _, failures = provider.check(job_inputs(schedul={"x": 1}, jobId=None))
+    assert failures == [
+        ("schedul", "'schedul' is not an input of OpsRampJob; did you mean 'schedule'?")
+    ]
