@@ -12,33 +12,18 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from opsramp_jobs.client import OpsRampClient
 from opsramp_jobs.errors import OpsRampError
+from tests.client.conftest import job_body
 from tests.support.emulator import (
     CLIENT13_KEY,
     CLIENT13_SECRET,
     CLIENT13_TENANT,
-    DEVICE_AD_SERVER,
     EmulatorProcess,
 )
-
-
-def job_body(index: int) -> dict[str, Any]:
-    """A valid create body for client_13."""
-    return {
-        "name": f"burst {index}",
-        "jobQueued": True,
-        "entities": [{"resource": {"id": DEVICE_AD_SERVER, "type": "DEVICE"}}],
-        "script": {"jobType": "adCheckList"},
-        "schedule": {
-            "startDate": "2026-01-01T10:00:00+0000",
-            "pattern": {"type": "daily", "frequency": "everyday"},
-        },
-    }
 
 
 def main() -> None:
@@ -60,7 +45,7 @@ def main() -> None:
         def create(index: int) -> None:
             nonlocal surfaced_429, failures
             try:
-                client.create_job(job_body(index))
+                client.create_job(job_body(f"burst {index}"))
             except OpsRampError as exc:
                 failures += 1
                 surfaced_429 += exc.status == 429
