@@ -49,6 +49,15 @@ MAX_SEARCH_PAGES = 10_000  # a guard against a server whose nextPage never turns
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of a job search."""
+
+    jobs: list[dict[str, Any]]
+    total_pages: int | None  # as the server counts them; None when it did not say
+    last: bool  # no page follows this one
+
+
 @dataclass
 class _TokenSlot:
     """The cached token of one (base URL, API key, secret); its lock serialises fetches."""
@@ -294,30 +303,43 @@ class OpsRampClient:
         self, query_string: str | None = None, *, tenant_id: str | None = None
     ) -> list[dict[str, Any]]:
         """Every job matching an OpsRamp queryString (all pages; results omit "entities")."""
-        tenant = self._tenant(tenant_id)
-        path = f"{self._tenant_path(tenant)}/jobs/search"
         jobs: dict[str, dict[str, Any]] = {}
-        for page in range(1, MAX_SEARCH_PAGES + 1):
-            # Oldest first: jobs created while paging land on later pages instead of shifting.
-            params: dict[str, str | int] = {
-                "pageNo": page,
-                "pageSize": self.page_size,
-                "isDescendingOrder": "false",
-                "sortName": "id",
-            }
-            if query_string:
-                params["queryString"] = query_string
-            data = self._request("GET", path, tenant, RateClass.PAGED_READ, params=params)
-            data = self._expect_dict(data, "job search")
-            results = data.get("results") or []
-            for job in results:
-                if isinstance(job, dict):
-                    jobs.setdefault(str(job.get("id")), job)
-            total_pages = data.get("totalPages")
-            last = isinstance(total_pages, int) and page >= total_pages
-            if not results or not data.get("nextPage") or last:
+        for page_no in range(1, MAX_SEARCH_PAGES + 1):
+            page = self.search_page(query_string, page_no, tenant_id=tenant_id)
+            for job in page.jobs:
+                jobs.setdefault(str(job.get("id")), job)
+            if page.last:
                 break
         return list(jobs.values())
+
+    def search_page(
+        self, query_string: str | None, page_no: int, *, tenant_id: str | None = None
+    ) -> SearchPage:
+        """One page of a job search, oldest first (results omit "entities")."""
+        tenant = self._tenant(tenant_id)
+        # Oldest first: jobs created while paging land on later pages instead of shifting.
+        params: dict[str, str | int] = {
+            "pageNo": page_no,
+            "pageSize": self.page_size,
+            "isDescendingOrder": "false",
+            "sortName": "id",
+        }
+        if query_string:
+            params["queryString"] = query_string
+        data = self._request(
+            "GET", f"{self._tenant_path(tenant)}/jobs/search", tenant, RateClass.PAGED_READ,
+            params=params,
+        )  # fmt: skip
+        data = self._expect_dict(data, "job search")
+        results = [job for job in data.get("results") or [] if isinstance(job, dict)]
+        total_pages = data.get("totalPages")
+        total_pages = total_pages if isinstance(total_pages, int) else None
+        last = (
+            not results
+            or not data.get("nextPage")
+            or (total_pages is not None and page_no >= total_pages)
+        )
+        return SearchPage(results, total_pages, last)
 
     def find_jobs_by_name(self, name: str, *, tenant_id: str | None = None) -> list[dict[str, Any]]:
         """Jobs whose name is exactly `name` (case-sensitive), from every search page."""
