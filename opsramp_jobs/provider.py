@@ -31,6 +31,7 @@ from pulumi.runtime import known_types
 from opsramp_jobs.client import OpsRampClient
 from opsramp_jobs.errors import JobNotFoundError
 from opsramp_jobs.model import CustomScript, Job, JobValidationError, parse_job, server_details
+from opsramp_jobs.names import JobNames
 from opsramp_jobs.settings import (
     CONFIG_KEYS,
     ConnectionSettings,
@@ -59,6 +60,7 @@ class _Connection:
     settings: ConnectionSettings | None = None
     problems: list[str] = []
     client: OpsRampClient | None = None
+    names: JobNames | None = None  # the tenants' job names, for the duplicate-name guard
 
 
 def _configure(config: Mapping[str, Any]) -> None:
@@ -73,6 +75,9 @@ def _configure(config: Mapping[str, Any]) -> None:
             if _Connection.client is not None:
                 _Connection.client.close()
             _Connection.client = None
+        # The engine configures each provider process once, at the start of an operation: job
+        # names are listed afresh for it.
+        _Connection.names = None
         _Connection.settings, _Connection.problems = settings, []
 
 
@@ -97,6 +102,14 @@ def _client() -> OpsRampClient:
                 read_timeout=s.read_timeout,
             )
         return _Connection.client
+
+
+def _names() -> JobNames:
+    client = _client()
+    with _Connection.lock:
+        if _Connection.names is None:
+            _Connection.names = JobNames(client)
+        return _Connection.names
 
 
 def _default_tenant() -> str | None:
@@ -218,6 +231,29 @@ def _outputs(
     }
 
 
+def _create_once(client: OpsRampClient, job: Job, *, allow_duplicate: bool) -> dict[str, Any]:
+    """POST the job unless its name is taken in the tenant; the job as OpsRamp stored it."""
+    names, tenant, name = _names(), job.tenant_id or client.tenant_id or "", job.name
+    if not name:  # check requires a name; only a direct caller can get here without one
+        return client.create_job(job.to_wire(), tenant_id=tenant)
+    with names.claim(tenant, name) as listed:
+        existing = listed
+        if listed and not allow_duplicate:
+            # Confirmed live: the listing behind `listed` may be a few seconds old.
+            existing = names.confirm(tenant, name)
+            if existing:
+                raise RuntimeError(
+                    f"job {name!r} already exists in tenant {tenant!r} (id "
+                    f"{', '.join(existing)}); adopt it with adopt_id={existing[0]!r} or choose "
+                    "another name (allow_duplicate_name=True creates a second job anyway)"
+                )
+        # The ids already carrying the name tell the client which job is ours if the answer
+        # to the POST is lost.
+        live = client.create_job(job.to_wire(), tenant_id=tenant, existing_ids=existing)
+        names.record(tenant, str(live["id"]), name)
+    return live
+
+
 def _parse_declared(props: Mapping[str, Any]) -> Job:
     inputs = _job_inputs(props)
     if "tenantId" not in inputs and _default_tenant():
@@ -330,19 +366,10 @@ class OpsRampJobProvider(ResourceProvider):
                 ) from None
             live = client.update_job(adopt_id, {**job.to_wire(), "id": adopt_id}, tenant_id=tenant)
             live = {**live, "id": live.get("id") or adopt_id}
+            _names().record(str(tenant), adopt_id, job.name or "")
         else:
-            existing = client.find_jobs_by_name(job.name, tenant_id=tenant) if job.name else []
-            if existing and not options.get("allowDuplicateName"):
-                ids = ", ".join(str(j.get("id")) for j in existing)
-                first = existing[0].get("id")
-                raise RuntimeError(
-                    f"job {job.name!r} already exists in tenant {tenant!r} (id {ids}); "
-                    f"adopt it with adopt_id={first!r} or choose another name "
-                    "(allow_duplicate_name=True creates a second job anyway)"
-                )
-            # The ids just found tell the client which jobs are not ours if the answer is lost.
-            live = client.create_job(
-                job.to_wire(), tenant_id=tenant, existing_ids=[str(j.get("id")) for j in existing]
+            live = _create_once(
+                client, job, allow_duplicate=bool(options.get("allowDuplicateName"))
             )
         outs = _outputs(job, live, options)
         return CreateResult(id_=str(live["id"]), outs=outs)
@@ -375,6 +402,7 @@ class OpsRampJobProvider(ResourceProvider):
                 "to create it again"
             ) from None
         live = {**live, "id": live.get("id") or id_}
+        _names().record(str(job.tenant_id), id_, job.name or "")
         return UpdateResult(outs=_outputs(job, live, _options(news), previous=olds))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -382,3 +410,6 @@ class OpsRampJobProvider(ResourceProvider):
         tenant = props.get("tenantId") or _default_tenant()
         with contextlib.suppress(JobNotFoundError):
             _client().delete_job(id_, tenant_id=tenant)
+        if tenant:
+            # A replace deletes, then creates the same name: the guard must know it is free.
+            _names().forget(tenant, id_)
