@@ -7,16 +7,18 @@ repeated runs. Nothing here asserts on time: the table is for people (README "Be
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -73,10 +75,10 @@ def in_threads(count: int, work: Callable[[int], None]) -> float:
     return time.perf_counter() - started
 
 
-def stack_config(emulator: EmulatorProcess) -> dict[str, str]:
-    """The stack config of a dev stack on the emulator."""
+def stack_config(emulator: EmulatorProcess, api_url: str | None = None) -> dict[str, str]:
+    """The stack config of a dev stack on the emulator (reached through `api_url` if given)."""
     return {
-        "opsramp:apiUrl": emulator.url,
+        "opsramp:apiUrl": api_url or emulator.url,
         "opsramp:clientId": PARTNER_KEY,
         "opsramp:clientSecret": PARTNER_SECRET,
         "opsramp:tenantId": CLIENT13_TENANT,
@@ -110,13 +112,15 @@ def create_requests(blob: str, prefix: str, count: int) -> list[provider_pb2.Cre
     ]
 
 
-def start_operation(emulator: EmulatorProcess, server: ProviderServer, blob: str) -> None:
+def start_operation(
+    emulator: EmulatorProcess, api_url: str, server: ProviderServer, blob: str
+) -> None:
     """What the engine does before an `up`'s creates: configure, then check each resource.
 
     Configure starts a fresh operation (the provider lists job names afresh); the first Check
     imports the provider's module, a one-off cost of the process, not of a create.
     """
-    server.configure(stack_config(emulator))
+    server.configure(stack_config(emulator, api_url))
     server.stub.Check(
         provider_pb2.CheckRequest(
             urn=URN.format(name="warm-up"),
@@ -134,18 +138,21 @@ def creates_over_grpc(server: ProviderServer, calls: list[provider_pb2.CreateReq
     return time.perf_counter() - started
 
 
-def creates_raw(emulator: EmulatorProcess, count: int, run: int) -> float:
+def creates_raw(emulator: EmulatorProcess, api_url: str, count: int, run: int) -> float:
     """Plain `requests` POSTs from THREADS threads, one Session each; bodies built beforehand."""
+    verify: str | bool = emulator.ca_file or True
     bearer = {"Authorization": f"Bearer {emulator.token()}"}
     local = threading.local()
-    jobs_url = emulator.jobs_url(CLIENT13_TENANT)
+    jobs_url = f"{api_url}/api/v2/tenants/{CLIENT13_TENANT}/jobs"
     bodies = [wire_body(f"r{run}-{i}") for i in range(count)]
 
     def work(body: dict[str, Any]) -> None:
         session = getattr(local, "session", None)
         if session is None:
             session = local.session = requests.Session()
-        session.post(jobs_url, json=body, headers=bearer, timeout=30).raise_for_status()
+        session.post(
+            jobs_url, json=body, headers=bearer, timeout=30, verify=verify
+        ).raise_for_status()
 
     started = time.perf_counter()
     with ThreadPoolExecutor(THREADS) as pool:
@@ -156,9 +163,27 @@ def creates_raw(emulator: EmulatorProcess, count: int, run: int) -> float:
 NAIVE_BLOB = serialize_provider(NaiveJobProvider())
 
 
-def bench_creates(count: int, repeats: int) -> list[tuple[str, str, str, str]]:
-    with EmulatorProcess(rate_limit=False) as emulator:
-        server = ProviderServer()
+def bench_creates(
+    count: int, repeats: int, *, tls: bool, rtt_ms: float = 0.0
+) -> list[tuple[str, str, str, str]]:
+    """Creates through our provider, raw POSTs and the naive provider, against one emulator.
+
+    With `tls`, the emulator serves HTTPS (as OpsRamp does) with a certificate made for the run,
+    which every client trusts through REQUESTS_CA_BUNDLE or an explicit CA file. With `rtt_ms`,
+    every client reaches it through benchmarks/latency_proxy.py, which adds that round trip.
+    """
+    with (
+        tempfile.TemporaryDirectory() as tls_dir,
+        EmulatorProcess(rate_limit=False, tls_dir=tls_dir if tls else None) as emulator,
+        contextlib.ExitStack() as stack,
+    ):
+        api_url = emulator.url
+        if rtt_ms:
+            port = stack.enter_context(latency_proxy(emulator.port, rtt_ms))
+            api_url = f"{emulator.url.split('://')[0]}://127.0.0.1:{port}"
+        server = ProviderServer(
+            env={"REQUESTS_CA_BUNDLE": emulator.ca_file} if emulator.ca_file else None
+        )
         try:
             times: dict[str, list[float]] = {"provider": [], "raw": [], "naive": []}
             # HTTP requests per create, as the emulator counted them (last run of each).
@@ -171,22 +196,23 @@ def bench_creates(count: int, repeats: int) -> list[tuple[str, str, str, str]]:
 
             def over_grpc(blob: str, prefix: str) -> float:
                 calls = create_requests(blob, prefix, count)
-                start_operation(emulator, server, blob)
+                start_operation(emulator, api_url, server, blob)
                 emulator.reset_stats()
                 return creates_over_grpc(server, calls)
 
             for run in range(repeats):
                 # Interleaved, so drift on a shared machine hits every variant alike.
                 measure("provider", partial(over_grpc, PROVIDER_BLOB, f"p{run}-"))
-                measure("raw", partial(creates_raw, emulator, count, run))
+                measure("raw", partial(creates_raw, emulator, api_url, count, run))
                 measure("naive", partial(over_grpc, NAIVE_BLOB, f"n{run}-"))
         finally:
             server.close()
     med = {k: statistics.median(v) for k, v in times.items()}
     per = requests_per_create
+    scheme = ("HTTPS" if tls else "HTTP") + (f", {rtt_ms:g} ms round trip" if rtt_ms else "")
     return [
         (
-            f"{count} creates, provider over gRPC ({THREADS} threads)",
+            f"{count} creates over {scheme}, provider over gRPC ({THREADS} threads)",
             f"{med['provider']:.2f} s",
             f"raw POSTs {med['raw']:.2f} s",
             f"{med['provider'] / med['raw']:.2f}x raw (target <= 1.15x)",
@@ -209,6 +235,22 @@ def bench_creates(count: int, repeats: int) -> list[tuple[str, str, str, str]]:
 # --------------------------------------------------------------------------------------------
 # 2. check + diff per unchanged job
 # --------------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def latency_proxy(upstream_port: int, rtt_ms: float) -> Iterator[int]:
+    """benchmarks/latency_proxy.py in front of 127.0.0.1:upstream_port; yields its port."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.latency_proxy",
+         "--upstream", f"127.0.0.1:{upstream_port}", "--rtt-ms", str(rtt_ms)],
+        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1],
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        yield int(process.stdout.readline().split()[-1])
+    finally:
+        process.terminate()
+        process.wait(timeout=5)
 
 
 def bench_check_diff(jobs: int, repeats: int) -> list[tuple[str, str, str, str]]:
@@ -473,9 +515,12 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--check-jobs", type=int, default=1000)
     parser.add_argument("--cli-jobs", type=int, default=20)
+    parser.add_argument("--rtt-ms", type=float, default=20.0, help="round trip of the WAN run")
     args = parser.parse_args()
     rows = [
-        *bench_creates(args.creates, args.repeats),
+        *bench_creates(args.creates, args.repeats, tls=False),
+        *bench_creates(args.creates, args.repeats, tls=True),
+        *bench_creates(args.creates, args.repeats, tls=True, rtt_ms=args.rtt_ms),
         *bench_check_diff(args.check_jobs, args.repeats),
         *bench_cli(args.cli_jobs),
         *bench_scaled_limit(100, 30, 6.0, args.repeats),

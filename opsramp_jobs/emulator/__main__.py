@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
+import ssl
 import sys
 
 from aiohttp import web
@@ -34,7 +35,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--not-found-as-500", action="store_true", help="answer unknown job ids with 500/0003"
     )
-    return parser.parse_args(argv)
+    # OpsRamp serves HTTPS only; the benchmark uses this to measure what TLS costs each client.
+    parser.add_argument("--tls-cert", default=None, help="PEM certificate: serve HTTPS")
+    parser.add_argument("--tls-key", default=None, help="PEM private key of --tls-cert")
+    args = parser.parse_args(argv)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        parser.error("--tls-cert and --tls-key go together")
+    return args
 
 
 def startup_config(args: argparse.Namespace) -> RuntimeConfig:
@@ -67,11 +74,16 @@ async def serve(args: argparse.Namespace) -> None:
         loop.add_signal_handler(signum, stop.set)
     runner = web.AppRunner(build_app(emulator), access_log=None, handle_signals=False)
     await runner.setup()
-    site = web.TCPSite(runner, args.host, args.port)
+    tls = None
+    if args.tls_cert:
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(args.tls_cert, args.tls_key)
+    site = web.TCPSite(runner, args.host, args.port, ssl_context=tls)
     await site.start()
     port = runner.addresses[0][1]
     host = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"OpsRamp emulator listening on http://{host}:{port}", flush=True)
+    scheme = "https" if tls else "http"
+    print(f"OpsRamp emulator listening on {scheme}://{host}:{port}", flush=True)
 
     try:
         await stop.wait()

@@ -39,7 +39,7 @@ SCRIPT_ROTATE_LOGS = 11  # "rotate logs", LINUX, params 21 "logDir", 22 "keepDay
 SCRIPT_RESTART_SERVICE = 12  # "restart service", WINDOWS, param 31 "serviceName"
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-_READY = re.compile(r"http://\S+")
+_READY = re.compile(r"https?://\S+")
 
 
 class EmulatorError(RuntimeError):
@@ -55,10 +55,17 @@ class EmulatorProcess:
         db_path: str | os.PathLike[str] | None = None,
         rate_limit: bool = True,
         start_timeout: float = 15.0,
+        tls_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         self.extra_args = list(extra_args)
         if not rate_limit:
             self.extra_args.append("--no-rate-limit")
+        # HTTPS with a self-signed certificate for 127.0.0.1, made in tls_dir; clients trust
+        # it through `ca_file`.
+        self.ca_file: str | None = None
+        if tls_dir is not None:
+            self.ca_file, key_file = self_signed_certificate(Path(tls_dir))
+            self.extra_args += ["--tls-cert", self.ca_file, "--tls-key", key_file]
         self.db_path = None if db_path is None else str(db_path)
         self.start_timeout = start_timeout
         self.url = ""
@@ -66,6 +73,10 @@ class EmulatorProcess:
         self.startup_seconds = 0.0
         self._process: subprocess.Popen[str] | None = None
         self._session = requests.Session()
+        if self.ca_file:
+            # requests lets REQUESTS_CA_BUNDLE from the environment override a session's verify.
+            self._session.trust_env = False
+            self._session.verify = self.ca_file
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -235,6 +246,22 @@ class EmulatorProcess:
     def reset(self) -> None:
         """Delete jobs, tokens, faults and stats; restore the start-up config."""
         self._admin("POST", "reset")
+
+
+def self_signed_certificate(directory: Path) -> tuple[str, str]:
+    """(certificate, key) PEM files for 127.0.0.1 and localhost, made with the openssl CLI."""
+    cert, key = directory / "emulator-cert.pem", directory / "emulator-key.pem"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+            "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            "-keyout", str(key), "-out", str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return str(cert), str(key)
 
 
 def _drain(process: subprocess.Popen[str]) -> None:
