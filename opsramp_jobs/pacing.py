@@ -170,9 +170,12 @@ class RateLimiter:
                 elif window.reset_at is None or abs(reset - window.reset_at) <= 0.5:
                     window.reset_at = reset
                     known = window.remaining
-                    # Local reservations are exact for this process; the server's figure also
-                    # covers other processes. Trust whichever is lower.
-                    window.remaining = estimate if known is None else min(estimate, known)
+                    # Local reservations are exact for this process (in-flight ones included:
+                    # each was taken off at reserve); the server's figure also covers other
+                    # processes. Trust whichever is lower. Taking the in-flight ones off the
+                    # server's figure too counted those it had already seen twice, and left a
+                    # slot or two of every window unused.
+                    window.remaining = estimate if known is None else min(int(remaining), known)
             self._condition.notify_all()
             return reset_known
 

@@ -78,3 +78,26 @@ def test_quoted_headers_and_a_reset_in_the_past() -> None:
     assert slot.reset_known
     with limiter.reserve("u", CLIENT13_TENANT, RateClass.WRITE, max_wait=5) as slot:
         assert 0.1 <= slot.waited <= 1.0
+
+
+def test_requests_in_flight_are_not_counted_twice() -> None:
+    """The server's Remaining already counts requests it has seen; local reservations do too."""
+    now = [1000.0]
+    limiter = RateLimiter(clock=lambda: now[0])
+    key = ("https://x", "client_13", RateClass.WRITE)
+    first = limiter.reserve(*key, max_wait=0)
+    first.record({"X-RateLimit-Limit": "10", "X-RateLimit-Remaining": "9",
+                  "X-RateLimit-Reset": "1060"}, throttled=False)  # fmt: skip
+    in_flight = [limiter.reserve(*key, max_wait=0) for _ in range(4)]  # 8 left locally
+    # The server has seen all four: its figure, 5, is exact; so is ours after the four complete.
+    headers = {"X-RateLimit-Limit": "10", "X-RateLimit-Remaining": "5", "X-RateLimit-Reset": "1060"}
+    for reservation in in_flight:
+        reservation.record(headers, throttled=False)
+    sent = 0
+    while True:
+        try:
+            limiter.reserve(*key, max_wait=0)
+        except OpsRampRateLimitError:
+            break
+        sent += 1
+    assert sent == 5  # every slot the server has left, and not one more
