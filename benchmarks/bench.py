@@ -29,6 +29,7 @@ import requests
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.proto import provider_pb2
 
+from benchmarks.floor_provider import FloorJobProvider
 from benchmarks.naive_provider import NaiveJobProvider
 from opsramp_jobs.client import clear_token_cache
 from opsramp_jobs.model import parse_job
@@ -97,7 +98,9 @@ def configured_server(emulator: EmulatorProcess) -> ProviderServer:
 # --------------------------------------------------------------------------------------------
 
 
-def create_requests(blob: str, prefix: str, count: int) -> list[provider_pb2.CreateRequest]:
+def create_requests(
+    blob: str, prefix: str, count: int, *, wire: bool = False
+) -> list[provider_pb2.CreateRequest]:
     """`Create` calls as the engine sends them, serialised before the clock starts.
 
     The engine serialises properties in Go; timing Python's serialiser here would charge the
@@ -106,7 +109,16 @@ def create_requests(blob: str, prefix: str, count: int) -> list[provider_pb2.Cre
     return [
         provider_pb2.CreateRequest(
             urn=URN.format(name=f"{prefix}{i}"),
-            properties=to_struct({**job_inputs(f"{prefix}{i}"), "__provider": blob}),
+            properties=to_struct(
+                {
+                    **(
+                        {"body": json.dumps(wire_body(f"{prefix}{i}"))}
+                        if wire
+                        else job_inputs(f"{prefix}{i}")
+                    ),
+                    "__provider": blob,
+                }
+            ),
         )
         for i in range(count)
     ]
@@ -161,6 +173,7 @@ def creates_raw(emulator: EmulatorProcess, api_url: str, count: int, run: int) -
 
 
 NAIVE_BLOB = serialize_provider(NaiveJobProvider())
+FLOOR_BLOB = serialize_provider(FloorJobProvider())
 
 
 def bench_creates(
@@ -185,7 +198,7 @@ def bench_creates(
             env={"REQUESTS_CA_BUNDLE": emulator.ca_file} if emulator.ca_file else None
         )
         try:
-            times: dict[str, list[float]] = {"provider": [], "raw": [], "naive": []}
+            times: dict[str, list[float]] = {"provider": [], "raw": [], "naive": [], "floor": []}
             # HTTP requests per create, as the emulator counted them (last run of each).
             requests_per_create: dict[str, float] = {}
 
@@ -194,8 +207,8 @@ def bench_creates(
                 times[variant].append(run_variant())
                 requests_per_create[variant] = emulator.stats()["requests"] / count
 
-            def over_grpc(blob: str, prefix: str) -> float:
-                calls = create_requests(blob, prefix, count)
+            def over_grpc(blob: str, prefix: str, wire: bool = False) -> float:
+                calls = create_requests(blob, prefix, count, wire=wire)
                 start_operation(emulator, api_url, server, blob)
                 emulator.reset_stats()
                 return creates_over_grpc(server, calls)
@@ -205,6 +218,7 @@ def bench_creates(
                 measure("provider", partial(over_grpc, PROVIDER_BLOB, f"p{run}-"))
                 measure("raw", partial(creates_raw, emulator, api_url, count, run))
                 measure("naive", partial(over_grpc, NAIVE_BLOB, f"n{run}-"))
+                measure("floor", partial(over_grpc, FLOOR_BLOB, f"f{run}-", wire=True))
         finally:
             server.close()
     med = {k: statistics.median(v) for k, v in times.items()}
@@ -222,6 +236,13 @@ def bench_creates(
             f"{med['provider']:.2f} s",
             f"naive {med['naive']:.2f} s",
             f"{med['naive'] / med['provider']:.2f}x faster (target >= 3x)",
+        ),
+        (
+            "  the SDK server's floor: a provider that only POSTs",
+            f"floor {med['floor']:.2f} s",
+            f"raw POSTs {med['raw']:.2f} s",
+            f"{med['floor'] / med['raw']:.2f}x raw; "
+            f"provider {med['provider'] / med['floor']:.2f}x it",
         ),
         (
             "  HTTP requests per create (emulator count; tokens included)",
