@@ -14,6 +14,8 @@ from typing import Any
 import requests
 from pulumi.dynamic import ConfigureRequest, CreateResult, ResourceProvider
 
+from benchmarks.naive_provider import fetch_token
+
 _SETTINGS: dict[str, str] = {}
 _LOCAL = threading.local()
 _TOKEN_LOCK = threading.Lock()
@@ -22,17 +24,8 @@ _TOKEN_LOCK = threading.Lock()
 def _token() -> str:
     with _TOKEN_LOCK:
         if "token" not in _SETTINGS:
-            answer = requests.post(
-                f"{_SETTINGS['apiUrl']}/tenancy/auth/oauth/token",
-                data={
-                    "grant_type": "client_credentials",
-                    "client_id": _SETTINGS["clientId"],
-                    "client_secret": _SETTINGS["clientSecret"],
-                },
-                timeout=30,
-            )
-            answer.raise_for_status()
-            _SETTINGS["token"] = str(answer.json()["access_token"])
+            with requests.Session() as session:
+                _SETTINGS["token"] = fetch_token(session, _SETTINGS)
         return _SETTINGS["token"]
 
 

@@ -16,6 +16,21 @@ from opsramp_jobs.model import parse_job
 _SETTINGS: dict[str, str] = {}
 
 
+def fetch_token(session: requests.Session, settings: dict[str, str]) -> str:
+    """A new access token for settings' apiUrl, clientId and clientSecret."""
+    answer = session.post(
+        f"{settings['apiUrl']}/tenancy/auth/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": settings["clientId"],
+            "client_secret": settings["clientSecret"],
+        },
+        timeout=30,
+    )
+    answer.raise_for_status()
+    return str(answer.json()["access_token"])
+
+
 class NaiveJobProvider(ResourceProvider):
     """Creates jobs with a fresh session and token per call."""
 
@@ -31,17 +46,7 @@ class NaiveJobProvider(ResourceProvider):
         job = parse_job({k: v for k, v in props.items() if k != "__provider"})
         url = _SETTINGS["apiUrl"]
         with requests.Session() as session:
-            answer = session.post(
-                f"{url}/tenancy/auth/oauth/token",
-                data={
-                    "grant_type": "client_credentials",
-                    "client_id": _SETTINGS["clientId"],
-                    "client_secret": _SETTINGS["clientSecret"],
-                },
-                timeout=30,
-            )
-            answer.raise_for_status()
-            bearer = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+            bearer = {"Authorization": f"Bearer {fetch_token(session, _SETTINGS)}"}
             created = session.post(
                 f"{url}/api/v2/tenants/{job.tenant_id}/jobs",
                 json=job.to_wire(),
