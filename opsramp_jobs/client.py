@@ -19,10 +19,6 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import quote
 
-import requests
-from requests.adapters import HTTPAdapter
-from urllib3.exceptions import MaxRetryError, NewConnectionError
-
 from opsramp_jobs.errors import (
     AmbiguousCreateError,
     FieldError,
@@ -36,6 +32,7 @@ from opsramp_jobs.errors import (
     OpsRampValidationError,
 )
 from opsramp_jobs.pacing import RateClass, RateLimiter, default_rate_limiter
+from opsramp_jobs.transport import Response, Transport, TransportError
 
 log = logging.getLogger("opsramp_jobs.client")
 
@@ -84,32 +81,12 @@ def clear_token_cache() -> None:
         _token_slots.clear()
 
 
-def _never_sent(exc: requests.RequestException) -> bool:
-    """True when the request certainly never reached the server, so even a POST may be resent."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout | requests.exceptions.SSLError):
-        return True
-    if isinstance(exc, requests.exceptions.ConnectionError) and exc.args:
-        cause = exc.args[0]
-        return isinstance(cause, MaxRetryError) and isinstance(cause.reason, NewConnectionError)
-    return False
-
-
 def _parse_ttl(raw: object) -> float:
     """`expires_in` as seconds; OpsRamp sends a string ("7199") or an integer."""
     try:
         return float(str(raw).strip().strip("\"'"))
     except ValueError:
         return DEFAULT_TOKEN_TTL_SECONDS
-
-
-def _json_or_none(response: requests.Response) -> Any:
-    """The decoded JSON body, or None when the body is empty or not JSON."""
-    if not response.content:
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        return None
 
 
 def _error_text(payload: Any) -> tuple[str, str | None]:
@@ -181,21 +158,10 @@ class OpsRampClient:
         self.page_size = page_size
         self._rate_limiter = rate_limiter or default_rate_limiter
         self._token = _token_slot(self.base_url, client_id, client_secret)
-        self._session = requests.Session()
-        # Retries are ours (urllib3 would resend POSTs blindly); the pool serves 4+ threads.
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
-        self._session.mount("https://", adapter)
-        self._session.mount("http://", adapter)
-        # Proxy, CA bundle and client certificate from the environment, read once for our one
-        # host: left on, requests rescans the whole environment on every call (about a fifth of
-        # a create's CPU, measured with cProfile).
-        environment = self._session.merge_environment_settings(self.base_url, {}, None, None, None)
-        self._session.trust_env = False
-        self._transport_settings: dict[str, Any] = {
-            "proxies": environment["proxies"],
-            "verify": environment["verify"],
-            "cert": environment["cert"],
-        }
+        # Proxy and CA bundle are read from the environment here, once (see transport.py).
+        self._transport = Transport(
+            self.base_url, connect_timeout=connect_timeout, read_timeout=read_timeout
+        )
         self._counter_lock = threading.Lock()
         self._tokens_fetched = 0
         self._requests_sent = 0
@@ -219,7 +185,7 @@ class OpsRampClient:
 
     def close(self) -> None:
         """Close pooled connections."""
-        self._session.close()
+        self._transport.close()
 
     def __enter__(self) -> Self:
         return self
@@ -480,18 +446,17 @@ class OpsRampClient:
                         attempt,
                         headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
                         params=params,
-                        json=body,
+                        json_body=body,
                     )
-                except requests.RequestException as exc:
-                    never_sent = _never_sent(exc)
-                    if (idempotent or never_sent) and self._may_retry(attempt, started):
+                except TransportError as exc:
+                    if (idempotent or exc.never_sent) and self._may_retry(attempt, started):
                         self._sleep_backoff(attempt)
                         continue
-                    raise self._transport_error(method, path, exc, never_sent) from None
-                reservation.record(response.headers, throttled=response.status_code == 429)
-            status = response.status_code
+                    raise self._transport_error(method, path, exc) from None
+                reservation.record(response.headers, throttled=response.status == 429)
+            status = response.status
             if status < 300:
-                return _json_or_none(response)
+                return response.json_or_none()
             if status in (401, 407) and renewals < MAX_TOKEN_RENEWALS:
                 # Expired or revoked token: the server did not act, so any method may resend.
                 renewals += 1
@@ -520,31 +485,36 @@ class OpsRampClient:
                 response, method, path, tenant, job_id=job_id, throttle_waited=throttle_waited
             )
 
-    def _send(self, method: str, path: str, attempt: int, **kwargs: Any) -> requests.Response:
+    def _send(
+        self,
+        method: str,
+        path: str,
+        attempt: int,
+        *,
+        headers: Mapping[str, str],
+        params: Mapping[str, str | int] | None = None,
+        json_body: Any = None,
+        form: Mapping[str, str] | None = None,
+    ) -> Response:
         """One HTTP exchange with a finite timeout; logs method, path, status, latency, attempt."""
         with self._counter_lock:
             self._requests_sent += 1
         started = time.perf_counter()
         try:
-            response = self._session.request(
-                method,
-                self.base_url + path,
-                timeout=(self.connect_timeout, self.read_timeout),
-                allow_redirects=False,
-                **self._transport_settings,
-                **kwargs,
+            response = self._transport.request(
+                method, path, headers=headers, params=params, json_body=json_body, form=form
             )
-        except requests.RequestException as exc:
+        except TransportError as exc:
             elapsed_ms = (time.perf_counter() - started) * 1000
             log.debug(
                 "%s %s failed: %s after %.0f ms (attempt %d)",
-                method, path, type(exc).__name__, elapsed_ms, attempt,
+                method, path, exc.kind, elapsed_ms, attempt,
             )  # fmt: skip
             raise
         elapsed_ms = (time.perf_counter() - started) * 1000
         log.debug(
             "%s %s -> %d in %.0f ms (attempt %d)",
-            method, path, response.status_code, elapsed_ms, attempt,
+            method, path, response.status, elapsed_ms, attempt,
         )  # fmt: skip
         return response
 
@@ -584,16 +554,16 @@ class OpsRampClient:
             path = TOKEN_PATHS[self._token.path_index]
             try:
                 response = self._send(
-                    "POST", path, attempt, data=form, headers={"Accept": "application/json"}
+                    "POST", path, attempt, form=form, headers={"Accept": "application/json"}
                 )
-            except requests.RequestException as exc:
+            except TransportError as exc:
                 # Fetching a token twice is harmless, so any transport failure may be retried.
                 if self._may_retry(attempt, started):
                     self._sleep_backoff(attempt)
                     continue
-                raise self._transport_error("POST", path, exc, _never_sent(exc)) from None
-            status = response.status_code
-            payload = _json_or_none(response)
+                raise self._transport_error("POST", path, exc) from None
+            status = response.status
+            payload = response.json_or_none()
             if status == 404 and self._token.path_index + 1 < len(TOKEN_PATHS):
                 self._token.path_index += 1
                 attempt -= 1
@@ -679,24 +649,24 @@ class OpsRampClient:
         return text[:300]
 
     @staticmethod
-    def _is_gone(response: requests.Response, job_id: str | None) -> bool:
+    def _is_gone(response: Response, job_id: str | None) -> bool:
         """404/410, or a 500 that says "not found" about this job (not about, say, a device)."""
         if job_id is None:
             return False
-        if response.status_code in (404, 410):
+        if response.status in (404, 410):
             return True
-        if response.status_code != 500:
+        if response.status != 500:
             return False
-        message, code = _error_text(_json_or_none(response))
+        message, code = _error_text(response.json_or_none())
         if code != "0003" and "not found" not in message.lower():
             return False
         named = set(_UUID.findall(message))
         return not named or job_id in named
 
     def _transport_error(
-        self, method: str, path: str, exc: requests.RequestException, never_sent: bool
+        self, method: str, path: str, exc: TransportError
     ) -> OpsRampConnectionError:
-        kind = type(exc).__name__
+        kind, never_sent = exc.kind, exc.never_sent
         if never_sent:
             advice = "the request was not delivered; check the API URL and network, then retry"
         elif method == "POST":
@@ -710,7 +680,7 @@ class OpsRampClient:
 
     def _error_for(
         self,
-        response: requests.Response,
+        response: Response,
         method: str,
         path: str,
         tenant: str,
@@ -719,8 +689,8 @@ class OpsRampClient:
         throttle_waited: float,
     ) -> OpsRampError:
         """The exception for an answer the client will not retry."""
-        status = response.status_code
-        payload = _json_or_none(response)
+        status = response.status
+        payload = response.json_or_none()
         message, code = _error_text(payload)
         detail = self._redact(message or response.reason or "")
         if status == 400:
