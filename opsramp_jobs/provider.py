@@ -231,9 +231,20 @@ def _outputs(
     }
 
 
+def _tenant_of(job: Job, client: OpsRampClient) -> str:
+    """The tenant a call about `job` goes to (the client's default when the job names none)."""
+    return job.tenant_id or client.tenant_id or ""
+
+
+def _remember_name(client: OpsRampClient, job: Job, job_id: str) -> None:
+    """Tell the duplicate-name guard that job `job_id` now carries `job`'s name."""
+    if job.name:
+        _names().record(_tenant_of(job, client), job_id, job.name)
+
+
 def _create_once(client: OpsRampClient, job: Job, *, allow_duplicate: bool) -> dict[str, Any]:
     """POST the job unless its name is taken in the tenant; the job as OpsRamp stored it."""
-    names, tenant, name = _names(), job.tenant_id or client.tenant_id or "", job.name
+    names, tenant, name = _names(), _tenant_of(job, client), job.name
     if not name:  # check requires a name; only a direct caller can get here without one
         return client.create_job(job.to_wire(), tenant_id=tenant)
     with names.claim(tenant, name) as listed:
@@ -366,7 +377,7 @@ class OpsRampJobProvider(ResourceProvider):
                 ) from None
             live = client.update_job(adopt_id, {**job.to_wire(), "id": adopt_id}, tenant_id=tenant)
             live = {**live, "id": live.get("id") or adopt_id}
-            _names().record(str(tenant), adopt_id, job.name or "")
+            _remember_name(client, job, adopt_id)
         else:
             live = _create_once(
                 client, job, allow_duplicate=bool(options.get("allowDuplicateName"))
@@ -402,7 +413,7 @@ class OpsRampJobProvider(ResourceProvider):
                 "to create it again"
             ) from None
         live = {**live, "id": live.get("id") or id_}
-        _names().record(str(job.tenant_id), id_, job.name or "")
+        _remember_name(_client(), job, id_)
         return UpdateResult(outs=_outputs(job, live, _options(news), previous=olds))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
