@@ -144,10 +144,11 @@ def start_operation(
 
 def creates_over_grpc(server: ProviderServer, calls: list[provider_pb2.CreateRequest]) -> float:
     """Send the Create calls from THREADS threads; the wall time in seconds."""
-    started = time.perf_counter()
-    with ThreadPoolExecutor(THREADS) as pool:
-        list(pool.map(server.stub.Create, calls))
-    return time.perf_counter() - started
+
+    def work(i: int) -> None:
+        server.stub.Create(calls[i])
+
+    return in_threads(len(calls), work)
 
 
 def creates_raw(emulator: EmulatorProcess, api_url: str, count: int, run: int) -> float:
@@ -158,18 +159,15 @@ def creates_raw(emulator: EmulatorProcess, api_url: str, count: int, run: int) -
     jobs_url = f"{api_url}/api/v2/tenants/{CLIENT13_TENANT}/jobs"
     bodies = [wire_body(f"r{run}-{i}") for i in range(count)]
 
-    def work(body: dict[str, Any]) -> None:
+    def work(i: int) -> None:
         session = getattr(local, "session", None)
         if session is None:
             session = local.session = requests.Session()
         session.post(
-            jobs_url, json=body, headers=bearer, timeout=30, verify=verify
+            jobs_url, json=bodies[i], headers=bearer, timeout=30, verify=verify
         ).raise_for_status()
 
-    started = time.perf_counter()
-    with ThreadPoolExecutor(THREADS) as pool:
-        list(pool.map(work, bodies))
-    return time.perf_counter() - started
+    return in_threads(count, work)
 
 
 NAIVE_BLOB = serialize_provider(NaiveJobProvider())
