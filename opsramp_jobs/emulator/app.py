@@ -268,8 +268,9 @@ async def issue_token(request: web.Request) -> web.Response:
         form = await _within_request_timeout(request, request.post())
     except _BodyStalledError:
         return web.Response(status=599)
-    except (ValueError, AssertionError, UnicodeDecodeError, web.HTTPBadRequest) as exc:
-        # A multipart body without a boundary, undecodable form bytes and the like.
+    except (ValueError, LookupError, AssertionError, web.HTTPBadRequest) as exc:
+        # A multipart body without a boundary, undecodable bytes, an unknown charset and the
+        # like (UnicodeDecodeError is a ValueError, an unknown codec a LookupError).
         return _oauth_error("invalid_request", f"Malformed token request: {exc}", 400)
     grant_type = form.get("grant_type")
     if grant_type != "client_credentials":
@@ -558,8 +559,8 @@ def bounded_number(value: Any, field: str, bounds: tuple[float, float]) -> float
     if (
         isinstance(value, bool)
         or not isinstance(value, int | float)
+        or not low <= value <= high  # compared first: math.isfinite(10**400) overflows
         or not math.isfinite(value)
-        or not low <= value <= high
     ):
         raise ConfigError(field, f"must be a number from {low:g} to {high:g}, got {value!r}")
     return float(value)

@@ -370,6 +370,7 @@ def test_multipart_with_a_boundary_still_gets_a_token(emulator: EmulatorProcess)
         ({"rate_limits": {"window": 1e300}}, "rate_limits.window"),
         ({"rate_limits": {"write": 0.5}}, "rate_limits.write"),
         ({"rate_limits": {"read": 10**30}}, "rate_limits.read"),
+        ({"rate_limits": {"read": 10**400}}, "rate_limits.read"),
         ({"rate_limits": {"paged_read": -1}}, "rate_limits.paged_read"),
         ({"token_ttl": 1e-300}, "token_ttl"),
         ({"token_ttl": 1e300}, "token_ttl"),
