@@ -268,7 +268,9 @@ async def issue_token(request: web.Request) -> web.Response:
         form = await _within_request_timeout(request, request.post())
     except _BodyStalledError:
         return web.Response(status=599)
-    except (ValueError, LookupError, AssertionError, web.HTTPBadRequest) as exc:
+    except web.HTTPClientError as exc:  # 413: larger than aiohttp's client_max_size
+        return _oauth_error("invalid_request", exc.reason, exc.status)
+    except (ValueError, LookupError, AssertionError) as exc:
         # A multipart body without a boundary, undecodable bytes, an unknown charset and the
         # like (UnicodeDecodeError is a ValueError, an unknown codec a LookupError).
         return _oauth_error("invalid_request", f"Malformed token request: {exc}", 400)
@@ -347,6 +349,8 @@ async def _read_json(request: web.Request) -> tuple[Any, web.Response | None]:
         raw = await _within_request_timeout(request, request.read())
     except _BodyStalledError:
         return None, web.Response(status=599)
+    except web.HTTPClientError as exc:  # 413: larger than aiohttp's client_max_size
+        return None, _json([field_error("body", exc.reason) | {"code": "0001"}], exc.status)
     try:
         body = json.loads(raw, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as exc:

@@ -235,6 +235,26 @@ def test_odd_token_requests_answer_in_the_auth_shape(
         assert set(response.json()) == {"error", "error_description"}
 
 
+def test_oversized_bodies_are_a_413_in_opsramp_shapes(
+    emulator: EmulatorProcess, session: requests.Session
+) -> None:
+    """A body over the 1 MiB limit: 413, in the list shape for jobs, the auth shape for tokens."""
+    big = b"x" * (2 * 1024 * 1024)
+    response = session.post(
+        emulator.jobs_url(), data=big, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert [e["fieldName"] for e in response.json()] == ["body"]
+    response = requests.post(
+        f"{emulator.url}/auth/oauth/token",
+        data=b"grant_type=" + big,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        timeout=10,
+    )
+    assert response.status_code == 413
+    assert response.json()["error"] == "invalid_request"
+
+
 @pytest.mark.parametrize(
     "authorization",
     ["Bearer", "Bearer ", "Bearer \u00e9\u00e9", "bearer  x y", "Basic Zm9vOmJhcg=="],
