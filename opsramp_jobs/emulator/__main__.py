@@ -119,6 +119,8 @@ async def serve(args: argparse.Namespace) -> None:
         access_log=None,
         handle_signals=False,
         keepalive_timeout=args.request_timeout,
+        # A body a handler did not read (answered early, e.g. 401) is drained for this long.
+        lingering_time=min(10.0, args.request_timeout),
     )
     await runner.setup()
     tls = None

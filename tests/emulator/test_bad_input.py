@@ -476,6 +476,24 @@ def test_stalled_job_body_is_dropped(stall_emulator: EmulatorProcess) -> None:
     assert stall_emulator.jobs() == []
 
 
+def test_unread_half_body_after_an_early_answer_is_dropped(
+    stall_emulator: EmulatorProcess,
+) -> None:
+    """A 401 is answered before the body is read; the stalled rest is not waited for long."""
+    with socket.create_connection(("127.0.0.1", stall_emulator.port), timeout=10) as sock:
+        sock.sendall(
+            f"POST /api/v2/tenants/{CLIENT13_TENANT}/jobs HTTP/1.1\r\nHost: x\r\n"
+            "Content-Type: application/json\r\nContent-Length: 500\r\n\r\n{".encode()
+        )
+        started = time.monotonic()
+        answer = b""
+        while chunk := sock.recv(4096):
+            answer += chunk
+        elapsed = time.monotonic() - started
+    assert answer.startswith(b"HTTP/1.1 401"), answer[:100]
+    assert elapsed < STALL_TIMEOUT + 3
+
+
 def test_a_slow_but_complete_request_is_served(stall_emulator: EmulatorProcess) -> None:
     """A request finished within the timeout is answered normally."""
     with socket.create_connection(("127.0.0.1", stall_emulator.port), timeout=10) as sock:
