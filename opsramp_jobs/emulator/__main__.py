@@ -10,7 +10,17 @@ import sys
 
 from aiohttp import web
 
-from .app import Emulator, RuntimeConfig, build_app
+from .app import (
+    DEFAULT_REQUEST_TIMEOUT,
+    TOKEN_TTL_BOUNDS,
+    ConfigError,
+    Emulator,
+    RuntimeConfig,
+    bounded_number,
+    build_app,
+    check_rate_limits,
+)
+from .quirks import QUIRKS, UnknownQuirkError, parse_quirk_list
 from .ratelimit import RateLimits
 from .seed import DEFAULT_PARTNER_KEY, DEFAULT_PARTNER_SECRET
 
@@ -35,12 +45,35 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--not-found-as-500", action="store_true", help="answer unknown job ids with 500/0003"
     )
+    parser.add_argument(
+        "--quirks",
+        default="",
+        help="comma separated quirk modes (the other side of a documented contradiction): "
+        + ", ".join(QUIRKS),
+    )
+    parser.add_argument(
+        "--request-timeout",
+        type=float,
+        default=DEFAULT_REQUEST_TIMEOUT,
+        help="seconds a connection may take to send a whole request (stalled ones are "
+        "dropped); idle keep-alive connections are closed after the same time",
+    )
     # OpsRamp serves HTTPS only; the benchmark uses this to measure what TLS costs each client.
     parser.add_argument("--tls-cert", default=None, help="PEM certificate: serve HTTPS")
     parser.add_argument("--tls-key", default=None, help="PEM private key of --tls-cert")
     args = parser.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
+    try:
+        args.quirks = parse_quirk_list(args.quirks)
+    except UnknownQuirkError as exc:
+        parser.error(str(exc))  # exit status 2
+    if not 0.05 <= args.request_timeout <= 3600:
+        parser.error("--request-timeout must be from 0.05 to 3600 seconds")
+    try:
+        startup_config(args)
+    except ConfigError as exc:
+        parser.error(f"{exc} (as a command-line option)")
     return args
 
 
@@ -48,14 +81,19 @@ def startup_config(args: argparse.Namespace) -> RuntimeConfig:
     """The runtime config the options describe (restored by /_emulator/reset)."""
     limits = None
     if not args.no_rate_limit:
-        limits = RateLimits(
-            write=args.write_limit,
-            paged_read=args.paged_read_limit,
-            read=args.read_limit,
-            window=args.rate_window,
+        limits = check_rate_limits(
+            RateLimits(
+                write=args.write_limit,
+                paged_read=args.paged_read_limit,
+                read=args.read_limit,
+                window=args.rate_window,
+            )
         )
     return RuntimeConfig(
-        rate_limits=limits, token_ttl=args.token_ttl, not_found_as_500=args.not_found_as_500
+        rate_limits=limits,
+        token_ttl=bounded_number(args.token_ttl, "token_ttl", TOKEN_TTL_BOUNDS),
+        not_found_as_500=args.not_found_as_500,
+        quirks=args.quirks,
     )
 
 
@@ -66,13 +104,24 @@ async def serve(args: argparse.Namespace) -> None:
         partner_key=args.client_id,
         partner_secret=args.client_secret,
         startup=startup_config(args),
+        request_timeout=args.request_timeout,
     )
     # Handlers go in before the ready line so a harness may signal as soon as it reads it.
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    runner = web.AppRunner(build_app(emulator), access_log=None, handle_signals=False)
+    # aiohttp closes a connection that has not delivered a complete request head within
+    # keepalive_timeout of connecting or of its last response (a half-sent header stalls there);
+    # stalled bodies are dropped by the handlers (_within_request_timeout).
+    runner = web.AppRunner(
+        build_app(emulator),
+        access_log=None,
+        handle_signals=False,
+        keepalive_timeout=args.request_timeout,
+        # A body a handler did not read (answered early, e.g. 401) is drained for this long.
+        lingering_time=min(10.0, args.request_timeout),
+    )
     await runner.setup()
     tls = None
     if args.tls_cert:

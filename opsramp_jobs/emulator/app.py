@@ -16,16 +16,29 @@ from aiohttp import web
 
 from .auth import Principal, TokenIssuer
 from .faults import FaultRegistry, FaultSpecError
+from .quirks import QUIRKS, UnknownQuirkError, parse_quirks, render_job, render_search
 from .ratelimit import Decision, RateLimiter, RateLimits, RequestClass
 from .seed import JOB_TYPES, TENANTS
 from .store import JobStore
-from .validation import JobValidationError, field_error, normalise_job
+from .validation import INT_MAX, JobValidationError, field_error, normalise_job
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 ADMIN_PREFIX = "/_emulator/"
 API_PREFIX = "/api/v2/"
 MAX_PAGE_SIZE = 500
+# pageNo is a Java int at OpsRamp; beyond it (10^17, 10^20) the offset would overflow SQLite.
+MAX_PAGE_NO = INT_MAX
+# No job body is anywhere near this deep; deeper JSON is refused before it is walked.
+MAX_JSON_DEPTH = 32
+# A query integer: ASCII digits only ("²" and Arabic-Indic digits are not numbers here).
+_QUERY_INT = re.compile(r"[0-9]{1,10}", re.ASCII)
+# Admin config bounds: outside them the emulator would overflow or never reset a window.
+WINDOW_BOUNDS = (0.01, 86_400.0)
+TOKEN_TTL_BOUNDS = (0.01, 31_536_000.0)
+LIMIT_BOUNDS = (1, 1_000_000)
+# Default seconds a connection may take to deliver one whole request (headers and body).
+DEFAULT_REQUEST_TIMEOUT = 60.0
 SEARCH_KEYS = ("name", "jobType")
 # queryString separates terms with "+", but a name may contain "+": split only before "key:".
 _QUERY_TERM_SPLIT = re.compile(r"\+(?=[A-Za-z]+:)")
@@ -38,6 +51,7 @@ class RuntimeConfig:
     rate_limits: RateLimits | None
     token_ttl: float
     not_found_as_500: bool
+    quirks: frozenset[str] = frozenset()
 
     def to_json(self) -> dict[str, Any]:
         """The config as GET /_emulator/config shows it."""
@@ -45,6 +59,7 @@ class RuntimeConfig:
             "rate_limits": None if self.rate_limits is None else asdict(self.rate_limits),
             "token_ttl": self.token_ttl,
             "not_found_as_500": self.not_found_as_500,
+            "quirks": sorted(self.quirks),
         }
 
 
@@ -81,14 +96,21 @@ class Emulator:
         partner_key: str,
         partner_secret: str,
         startup: RuntimeConfig,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
     ) -> None:
         self.startup = startup
+        self.request_timeout = request_timeout
         self.config = startup
         self.store = JobStore(db_path)
         self.tokens = TokenIssuer(partner_key, partner_secret, startup.token_ttl)
         self.limiter = RateLimiter(startup.rate_limits)
         self.faults = FaultRegistry()
         self.stats = Stats()
+
+    @property
+    def quirks(self) -> frozenset[str]:
+        """The active quirk modes."""
+        return self.config.quirks
 
     def apply_config(self, config: RuntimeConfig) -> None:
         """Make a config current."""
@@ -216,32 +238,60 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
 # --------------------------------------------------------------------------- OpsRamp routes
 
 
+def _oauth_error(error: str, description: str, status: int) -> web.Response:
+    """The auth endpoint's error shape."""
+    return _json({"error": error, "error_description": description}, status)
+
+
+class _BodyStalledError(Exception):
+    """The client stopped sending its body; the connection has been dropped."""
+
+
+async def _within_request_timeout(request: web.Request, read: Awaitable[Any]) -> Any:
+    """Await a body read; a client that stalls longer than the request timeout is dropped."""
+    try:
+        async with asyncio.timeout(_state(request).request_timeout):
+            return await read
+    except TimeoutError:
+        if request.transport is not None:
+            request.transport.abort()
+        raise _BodyStalledError from None
+
+
 async def issue_token(request: web.Request) -> web.Response:
     """POST /tenancy/auth/oauth/token and /auth/oauth/token (client credentials grant)."""
     state = _state(request)
-    form = await request.post()
+    if "legacy-token-path" in state.quirks and request.path.startswith("/tenancy/"):
+        # Quirk legacy-token-path: older tenants only answer /auth/oauth/token.
+        raise web.HTTPNotFound
+    try:
+        form = await _within_request_timeout(request, request.post())
+    except _BodyStalledError:
+        return web.Response(status=599)
+    except web.HTTPClientError as exc:  # 413: larger than aiohttp's client_max_size
+        return _oauth_error("invalid_request", exc.reason, exc.status)
+    except (ValueError, LookupError, AssertionError) as exc:
+        # A multipart body without a boundary, undecodable bytes, an unknown charset and the
+        # like (UnicodeDecodeError is a ValueError, an unknown codec a LookupError).
+        return _oauth_error("invalid_request", f"Malformed token request: {exc}", 400)
     grant_type = form.get("grant_type")
     if grant_type != "client_credentials":
-        return _json(
-            {
-                "error": "unsupported_grant_type",
-                "error_description": f"Unsupported grant type: {grant_type!s}",
-            },
-            400,
-        )
+        shown = grant_type if isinstance(grant_type, str) else None
+        return _oauth_error("unsupported_grant_type", f"Unsupported grant type: {shown!s}", 400)
     client_id, client_secret = form.get("client_id"), form.get("client_secret")
     issued = None
     if isinstance(client_id, str) and isinstance(client_secret, str):
         issued = state.tokens.issue(client_id, client_secret)
     if issued is None:
-        return _json({"error": "unauthorized", "error_description": "Bad API credentials"}, 401)
+        return _oauth_error("unauthorized", "Bad API credentials", 401)
     state.stats.tokens_issued += 1
     token, ttl = issued
     return _json(
         {
             "access_token": token,
             "token_type": "bearer",
-            "expires_in": str(ttl),
+            # The spec shows a string; quirk expires-in-integer answers the other examples' int.
+            "expires_in": ttl if "expires-in-integer" in state.quirks else str(ttl),
             "scope": "global:manage",
         }
     )
@@ -253,15 +303,68 @@ def _not_found(state: Emulator, job_id: str) -> web.Response:
     return _json({"code": "0003", "message": f"No resource found with UUID : {job_id}"}, status)
 
 
-async def _read_json(request: web.Request) -> tuple[Any, web.Response | None]:
-    """The decoded body, or a 400 response for malformed JSON."""
-    raw = await request.read()
+def _reject_constant(name: str) -> Any:
+    """json.loads hook: NaN and Infinity are not JSON."""
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _bad_json_value(body: Any) -> tuple[str, str] | None:
+    """(field path, problem) for the first value no OpsRamp body can hold, else None.
+
+    Walked iteratively: too deep, a non-finite number (1e999 parses as inf), or a lone UTF-16
+    surrogate ("\\ud800" is valid JSON escaping but no character; SQLite cannot store it).
+    """
+    stack: list[tuple[str, Any, int]] = [("body", body, 0)]
+    while stack:
+        path, value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return path, f"JSON nested deeper than {MAX_JSON_DEPTH} levels"
+        if isinstance(value, float) and not math.isfinite(value):
+            return path, "number out of range"
+        if isinstance(value, str) and not _encodable(value):
+            return path, "string holds a lone surrogate (not valid Unicode)"
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not _encodable(key):
+                    return path, "field name holds a lone surrogate (not valid Unicode)"
+                child = key if path == "body" else f"{path}.{key}"
+                stack.append((child, item, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", item, depth + 1) for i, item in enumerate(value))
+    return None
+
+
+def _encodable(text: str) -> bool:
+    """True when the string is valid Unicode (encodes as UTF-8)."""
     try:
-        return json.loads(raw), None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+async def _read_json(request: web.Request) -> tuple[Any, web.Response | None]:
+    """The decoded body, or a 400 response for malformed JSON (or a dropped stalled client)."""
+    try:
+        raw = await _within_request_timeout(request, request.read())
+    except _BodyStalledError:
+        return None, web.Response(status=599)
+    except web.HTTPClientError as exc:  # 413: larger than aiohttp's client_max_size
+        return None, _json([field_error("body", exc.reason) | {"code": "0001"}], exc.status)
+    try:
+        body = json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        # ValueError covers JSONDecodeError, undecodable bytes and integers over Python's
+        # 4,300-digit limit; RecursionError JSON nested thousands deep.
+        message = str(exc) if not isinstance(exc, RecursionError) else "JSON nested too deep"
         return None, _json(
-            [field_error("body", f"Malformed JSON request: {exc}") | {"code": "0001"}], 400
+            [field_error("body", f"Malformed JSON request: {message[:200]}") | {"code": "0001"}],
+            400,
         )
+    problem = _bad_json_value(body)
+    if problem is not None:
+        return None, _json([field_error(problem[0], f"Invalid value: {problem[1]}")], 400)
+    return body, None
 
 
 async def create_job(request: web.Request) -> web.Response:
@@ -272,12 +375,12 @@ async def create_job(request: web.Request) -> web.Response:
     if error is not None:
         return error
     try:
-        job = normalise_job(body, tenant)
+        job = normalise_job(body, tenant, quirks=state.quirks)
     except JobValidationError as exc:
         return _json(exc.errors, 400)
     job["id"] = str(uuid.uuid4())
     state.store.create(tenant.tenant_id, job)
-    return _json(job)
+    return _json(render_job(job, state.quirks))
 
 
 async def get_job(request: web.Request) -> web.Response:
@@ -285,7 +388,7 @@ async def get_job(request: web.Request) -> web.Response:
     state = _state(request)
     job_id = request.match_info["jobId"]
     job = state.store.get(request.match_info["tenantId"], job_id)
-    return _not_found(state, job_id) if job is None else _json(job)
+    return _not_found(state, job_id) if job is None else _json(render_job(job, state.quirks))
 
 
 async def update_job(request: web.Request) -> web.Response:
@@ -299,12 +402,12 @@ async def update_job(request: web.Request) -> web.Response:
     if error is not None:
         return error
     try:
-        job = normalise_job(body, tenant, job_id)
+        job = normalise_job(body, tenant, job_id, quirks=state.quirks)
     except JobValidationError as exc:
         return _json(exc.errors, 400)
     job["id"] = job_id
     state.store.update(tenant.tenant_id, job)
-    return _json(job)
+    return _json(render_job(job, state.quirks))
 
 
 async def delete_job(request: web.Request) -> web.Response:
@@ -321,11 +424,11 @@ def _int_param(request: web.Request, name: str, default: int, errors: list[dict[
     raw = request.query.get(name)
     if raw is None:
         return default
-    try:
-        return int(raw)
-    except ValueError:
-        errors.append(field_error(name, f"Invalid integer value : {raw!r}"))
+    if not _QUERY_INT.fullmatch(raw):
+        shown = raw if len(raw) <= 40 else raw[:37] + "..."
+        errors.append(field_error(name, f"Invalid integer value : {shown!r}"))
         return default
+    return int(raw)
 
 
 async def search_jobs(request: web.Request) -> web.Response:
@@ -334,8 +437,8 @@ async def search_jobs(request: web.Request) -> web.Response:
     errors: list[dict[str, str]] = []
     page_no = _int_param(request, "pageNo", 1, errors)
     page_size = _int_param(request, "pageSize", 100, errors)
-    if page_no < 1:
-        errors.append(field_error("pageNo", "pageNo must be at least 1"))
+    if not 1 <= page_no <= MAX_PAGE_NO:
+        errors.append(field_error("pageNo", f"pageNo must be between 1 and {MAX_PAGE_NO}"))
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         errors.append(field_error("pageSize", f"pageSize must be between 1 and {MAX_PAGE_SIZE}"))
     descending_raw = request.query.get("isDescendingOrder", "true").lower()
@@ -364,19 +467,25 @@ async def search_jobs(request: web.Request) -> web.Response:
         limit=page_size,
     )
     total_pages = math.ceil(page.total / page_size)
-    results = [{k: v for k, v in job.items() if k != "entities"} for job in page.jobs]
+    results = [
+        {k: v for k, v in render_job(job, state.quirks).items() if k != "entities"}
+        for job in page.jobs
+    ]
     return _json(
-        {
-            "results": results,
-            "totalResults": page.total,
-            "orderBy": sort_name,
-            "pageNo": page_no,
-            "pageSize": page_size,
-            "totalPages": total_pages,
-            "nextPage": page_no < total_pages,
-            "previousPageNo": page_no - 1,
-            "descendingOrder": descending_raw == "true",
-        }
+        render_search(
+            {
+                "totalResults": page.total,
+                "orderBy": sort_name,
+                "pageNo": page_no,
+                "pageSize": page_size,
+                "totalPages": total_pages,
+                "nextPage": page_no < total_pages,
+                "previousPageNo": page_no - 1,
+                "descendingOrder": descending_raw == "true",
+            },
+            results,
+            state.quirks,
+        )
     )
 
 
@@ -415,7 +524,12 @@ async def admin_clear_faults(request: web.Request) -> web.Response:
 
 async def admin_jobs(request: web.Request) -> web.Response:
     """GET /_emulator/jobs: every job of every tenant."""
-    return _json([{"tenantId": t, "job": job} for t, job in _state(request).store.all_jobs()])
+    return _json(
+        [
+            {"tenantId": t, "job": render_job(job, frozenset())}
+            for t, job in _state(request).store.all_jobs()
+        ]
+    )
 
 
 async def admin_stats(request: web.Request) -> web.Response:
@@ -435,20 +549,50 @@ async def admin_get_config(request: web.Request) -> web.Response:
     return _json(_state(request).config.to_json())
 
 
-def _positive_number(value: Any, name: str) -> float:
-    """A positive number from an admin body, or ValueError."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise ValueError(f"{name} must be a positive number")
+class ConfigError(ValueError):
+    """An admin config value out of bounds; names the field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field} {message}")
+        self.field = field
+
+
+def bounded_number(value: Any, field: str, bounds: tuple[float, float]) -> float:
+    """A finite number within bounds, or ConfigError naming the field."""
+    low, high = bounds
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not low <= value <= high  # compared first: math.isfinite(10**400) overflows
+        or not math.isfinite(value)
+    ):
+        raise ConfigError(field, f"must be a number from {low:g} to {high:g}, got {value!r}")
     return float(value)
 
 
+def bounded_integer(value: Any, field: str, bounds: tuple[int, int]) -> int:
+    """A whole number within bounds, or ConfigError naming the field."""
+    number = bounded_number(value, field, (float(bounds[0]), float(bounds[1])))
+    if number != int(number):
+        raise ConfigError(field, f"must be a whole number, got {value!r}")
+    return int(number)
+
+
+def check_rate_limits(limits: RateLimits) -> RateLimits:
+    """The limits when every one is within bounds, or ConfigError naming the field."""
+    for key in ("write", "paged_read", "read"):
+        bounded_integer(getattr(limits, key), f"rate_limits.{key}", LIMIT_BOUNDS)
+    bounded_number(limits.window, "rate_limits.window", WINDOW_BOUNDS)
+    return limits
+
+
 def _merge_config(current: RuntimeConfig, body: Any) -> RuntimeConfig:
-    """Apply an admin config body to the current config, or ValueError."""
+    """Apply an admin config body to the current config, or ConfigError."""
     if not isinstance(body, dict):
-        raise ValueError("config body must be a JSON object")  # noqa: TRY004 (answered as 400)
-    unknown = set(body) - {"rate_limits", "token_ttl", "not_found_as_500"}
+        raise ConfigError("body", "must be a JSON object")
+    unknown = set(body) - {"rate_limits", "token_ttl", "not_found_as_500", "quirks"}
     if unknown:
-        raise ValueError(f"unknown config fields: {sorted(unknown)}")
+        raise ConfigError(sorted(unknown)[0], "is not a config field")
     config = current
     if "rate_limits" in body:
         limits_body = body["rate_limits"]
@@ -456,26 +600,43 @@ def _merge_config(current: RuntimeConfig, body: Any) -> RuntimeConfig:
             config = replace(config, rate_limits=None)
         elif isinstance(limits_body, dict):
             limits = current.rate_limits or RateLimits()
-            for key in limits_body:
-                if key not in ("write", "paged_read", "read", "window"):
-                    raise ValueError(f"unknown rate_limits field: {key}")
-                value = _positive_number(limits_body[key], key)
-                if key != "window" and value != int(value):
-                    raise ValueError(f"{key} must be an integer")
+            for key, value in limits_body.items():
+                field = f"rate_limits.{key}"
                 if key == "window":
-                    limits = replace(limits, window=value)
+                    limits = replace(limits, window=bounded_number(value, field, WINDOW_BOUNDS))
+                elif key in ("write", "paged_read", "read"):
+                    number = bounded_integer(value, field, LIMIT_BOUNDS)
+                    limits = replace(limits, **{key: number})
                 else:
-                    limits = replace(limits, **{key: int(value)})
+                    raise ConfigError(field, "is not a rate_limits field")
             config = replace(config, rate_limits=limits)
         else:
-            raise ValueError("rate_limits must be an object or null")
+            raise ConfigError("rate_limits", "must be an object or null")
     if "token_ttl" in body:
-        config = replace(config, token_ttl=_positive_number(body["token_ttl"], "token_ttl"))
+        ttl = bounded_number(body["token_ttl"], "token_ttl", TOKEN_TTL_BOUNDS)
+        config = replace(config, token_ttl=ttl)
     if "not_found_as_500" in body:
         if not isinstance(body["not_found_as_500"], bool):
-            raise ValueError("not_found_as_500 must be a boolean")
+            raise ConfigError("not_found_as_500", "must be a boolean")
         config = replace(config, not_found_as_500=body["not_found_as_500"])
+    if "quirks" in body:
+        config = replace(config, quirks=_quirks_from(body["quirks"]))
     return config
+
+
+def _quirks_from(value: Any) -> frozenset[str]:
+    """A quirk set from an admin body's list, or ConfigError naming the field."""
+    if not isinstance(value, list):
+        raise ConfigError("quirks", "must be a list of quirk names")
+    try:
+        return parse_quirks(value)
+    except UnknownQuirkError as exc:
+        raise ConfigError("quirks", str(exc)) from None
+
+
+def _config_error(exc: ConfigError) -> web.Response:
+    """The admin API's 400 for a bad config value."""
+    return _json({"error": str(exc), "field": exc.field}, 400)
 
 
 async def admin_set_config(request: web.Request) -> web.Response:
@@ -486,10 +647,43 @@ async def admin_set_config(request: web.Request) -> web.Response:
         return error
     try:
         config = _merge_config(state.config, body)
-    except ValueError as exc:
-        return _json({"error": str(exc)}, 400)
+    except ConfigError as exc:
+        return _config_error(exc)
     state.apply_config(config)
     return _json(config.to_json())
+
+
+def _quirks_json(state: Emulator) -> dict[str, Any]:
+    """GET /_emulator/quirks: every mode with its description and whether it is on."""
+    return {
+        "quirks": [
+            {"name": name, "description": text, "active": name in state.quirks}
+            for name, text in QUIRKS.items()
+        ],
+        "active": sorted(state.quirks),
+    }
+
+
+async def admin_get_quirks(request: web.Request) -> web.Response:
+    """GET /_emulator/quirks."""
+    return _json(_quirks_json(_state(request)))
+
+
+async def admin_set_quirks(request: web.Request) -> web.Response:
+    """POST /_emulator/quirks {"quirks": [...]}: replace the active set."""
+    state = _state(request)
+    body, error = await _read_json(request)
+    if error is not None:
+        return error
+    if not isinstance(body, dict) or set(body) != {"quirks"}:
+        return _config_error(ConfigError("quirks", 'body must be {"quirks": [names]}'))
+    try:
+        quirks = _quirks_from(body["quirks"])
+    except ConfigError as exc:
+        return _config_error(exc)
+    # Only the quirks change: the rate-limit counters are kept (apply_config would reset them).
+    state.config = replace(state.config, quirks=quirks)
+    return _json(_quirks_json(state))
 
 
 async def admin_expire_tokens(request: web.Request) -> web.Response:
@@ -525,9 +719,19 @@ def build_app(emulator: Emulator) -> web.Application:
     app.router.add_delete("/_emulator/stats", admin_reset_stats)
     app.router.add_get("/_emulator/config", admin_get_config)
     app.router.add_post("/_emulator/config", admin_set_config)
+    app.router.add_get("/_emulator/quirks", admin_get_quirks)
+    app.router.add_post("/_emulator/quirks", admin_set_quirks)
     app.router.add_post("/_emulator/tokens/expire", admin_expire_tokens)
     app.router.add_post("/_emulator/reset", admin_reset)
     return app
 
 
-__all__ = ["Emulator", "Principal", "RuntimeConfig", "build_app"]
+__all__ = [
+    "DEFAULT_REQUEST_TIMEOUT",
+    "ConfigError",
+    "Emulator",
+    "Principal",
+    "RuntimeConfig",
+    "build_app",
+    "check_rate_limits",
+]

@@ -53,7 +53,11 @@ class TokenIssuer:
     def issue(self, client_id: str, client_secret: str) -> tuple[str, int] | None:
         """A new token and its lifetime in seconds, or None for bad credentials."""
         known = self._credentials.get(client_id)
-        if known is None or not secrets.compare_digest(known[0], client_secret):
+        # compare_digest takes str only when ASCII; bytes make any secret comparable.
+        if known is None or not secrets.compare_digest(
+            known[0].encode("utf-8", "surrogatepass"),
+            client_secret.encode("utf-8", "surrogatepass"),
+        ):
             return None
         token = secrets.token_hex(16)
         self._tokens[token] = _Token(known[1], time.monotonic() + self.ttl_seconds)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 ACTIONS = ("status", "latency", "drop", "drop_after_commit")
+MAX_LATENCY_SECONDS = 3600.0
 
 
 class FaultSpecError(ValueError):
@@ -75,10 +77,16 @@ class FaultRegistry:
             raise FaultSpecError("method and path must be strings")
         if not isinstance(count, int) or isinstance(count, bool) or count < 1:
             raise FaultSpecError("count must be a positive integer")
-        if not isinstance(status, int) or not 100 <= status <= 599:
+        if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
             raise FaultSpecError("status must be an HTTP status code")
-        if not isinstance(seconds, int | float) or seconds < 0:
-            raise FaultSpecError("seconds must be a non-negative number")
+        if (
+            isinstance(seconds, bool)
+            or not isinstance(seconds, int | float)
+            or not 0 <= seconds <= MAX_LATENCY_SECONDS  # before isfinite: 10**400 overflows it
+            or not math.isfinite(seconds)
+        ):
+            # asyncio.sleep overflows on huge values; an hour is more than any test waits.
+            raise FaultSpecError(f"seconds must be a number from 0 to {MAX_LATENCY_SECONDS:g}")
         try:
             pattern = re.compile(path)
         except re.error as exc:

@@ -107,22 +107,23 @@ SCRIPTS: dict[int, CustomScript] = {
     )
 }
 
-# The catalogue answered by GET .../jobs/types; "custom" is deliberately absent, as in OpsRamp.
+# The catalogue answered by GET .../jobs/types, names exactly as the OpenAPI file's example lists
+# them; "custom" is deliberately absent, as in OpsRamp.
 JOB_TYPES: dict[str, str] = {
     "adCheckList": "AD CheckList",
-    "antispyware": "Anti-Spyware",
-    "antivirus": "Antivirus",
-    "appaudit": "Application Audit",
+    "antispyware": "Anti SpyWare",
+    "antivirus": "Antivirus Update",
+    "appaudit": "Application Scan",
     "assetinfo": "Asset Information",
-    "backupagent": "Backup Agent",
+    "backupagent": "BackUp Agent",
     "diskdefrag": "Disk Defragmentation",
-    "exbpaCheckList": "Exchange BPA CheckList",
-    "missingPatchesRequest": "Missing Patches",
-    "sqlreport": "SQL Report",
+    "exbpaCheckList": "EXBPA CheckList",
+    "missingPatchesRequest": "Missing Patches Request",
+    "sqlreport": "MSSQL Report",
     "networkconfigbackup": "Network Configuration Backup",
-    "tempfilesreport": "Temp Files Report",
-    "appinstall": "App Install",
-    "appupdate": "App Update",
+    "tempfilesreport": "TempFiles Deletion",
+    "appinstall": "Application Install",
+    "appupdate": "Application Update",
 }
 
 

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from .quirks import HIDDEN_CREDENTIAL_SET, SCHEMA_JOB_TYPES
 from .seed import DEVICES, JOB_TYPES, SCRIPTS, Tenant, visible_devices
 
 VALIDATION_CODE = "0002"
@@ -29,11 +30,20 @@ TOP_LEVEL_KEYS = {"id", "name", "jobQueued", "entities", "script", "schedule", "
 # Read-only fields a client may echo back from a GET; accepted and ignored.
 ENTITY_ECHO_KEYS = {"generalInfo", "clientUniqueId", "resourceName", "aliasName", "name"}
 
+# Seconds are required, as the spec's format and every example show them; the offset may be the
+# examples' +0000 or RFC 3339's +00:00 / Z (contradiction 7 in the API notes: both accepted).
+# re.ASCII: only 0-9 are digits (Python's \d would also take "²" or Arabic-Indic digits).
 _START_DATE = re.compile(
-    r"(?P<date>\d{4}-\d{2}-\d{2})T(?P<h>\d{2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.\d{1,9})?)?"
-    r"(?P<tz>Z|[+-]\d{2}:?\d{2})"
+    r"(?P<date>\d{4}-\d{2}-\d{2})T(?P<h>\d{2}):(?P<m>\d{2}):(?P<s>\d{2})(?:\.\d{1,9})?"
+    r"(?P<tz>Z|[+-]\d{2}:?\d{2})",
+    re.ASCII,
 )
-_INT = re.compile(r"[+-]?\d+")
+_INT = re.compile(r"[+-]?[0-9]{1,10}", re.ASCII)
+_DIGITS = re.compile(r"[0-9]{1,2}", re.ASCII)
+# OpsRamp is a Java service: its integers are 32-bit.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+# The weekDays separator: a comma, optionally followed by spaces ("Sunday, Tuesday").
+_WEEKDAY_SEPARATOR = re.compile(r", *")
 
 
 def field_error(field_name: str, message: str) -> dict[str, str]:
@@ -60,22 +70,25 @@ class _Collector:
         self.errors.append(field_error(field_name, message))
 
     def boolean(self, value: Any, field_name: str) -> bool | None:
-        """A boolean, or "true"/"false" in any case; None (and an error) otherwise."""
+        """A boolean, or the strings "true"/"false" the examples send; None (and an error)."""
         if isinstance(value, bool):
             return value
-        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-            return value.strip().lower() == "true"
-        self.add(field_name, f"Invalid boolean value : {value!r}")
+        if value in ("true", "false"):
+            return bool(value == "true")
+        self.add(field_name, f"Invalid boolean value : {_short(value)}; use true or false")
         return None
 
     def integer(self, value: Any, field_name: str) -> int | None:
-        """An integer, or a string of digits; None (and an error) otherwise."""
+        """A 32-bit integer, or a string of ASCII digits; None (and an error) otherwise."""
+        number: int | None = None
         if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, str) and _INT.fullmatch(value.strip()):
-            return int(value.strip())
-        self.add(field_name, f"Invalid integer value : {value!r}")
-        return None
+            number = value
+        elif isinstance(value, str) and _INT.fullmatch(value):
+            number = int(value)  # examples send integers as strings ("2")
+        if number is None or not INT_MIN <= number <= INT_MAX:
+            self.add(field_name, f"Invalid integer value : {_short(value)}")
+            return None
+        return number
 
     def mapping(self, value: Any, field_name: str) -> dict[str, Any] | None:
         """A JSON object; None (and an error) otherwise."""
@@ -90,11 +103,17 @@ class _Collector:
             self.add(f"{prefix}{key}", f"Unrecognized field : {key}")
 
 
+def _short(value: Any) -> str:
+    """A value for an error message, cut short (a 4,000-digit number is not worth echoing)."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def normalise_start_date(value: Any) -> str | None:
     """Render a start date as yyyy-MM-ddTHH:mm:00+0000 in UTC; None when unparseable."""
     if not isinstance(value, str):
         return None
-    match = _START_DATE.fullmatch(value.strip())
+    match = _START_DATE.fullmatch(value)
     if match is None:
         return None
     tz_text = match["tz"]
@@ -107,57 +126,72 @@ def normalise_start_date(value: Any) -> str | None:
             return None
         offset = timedelta(hours=hours, minutes=minutes) * (-1 if tz_text[0] == "-" else 1)
     try:
-        local = datetime.fromisoformat(f"{match['date']}T{match['h']}:{match['m']}:00")
-    except ValueError:
+        local = datetime.fromisoformat(f"{match['date']}T{match['h']}:{match['m']}:{match['s']}")
+        # Year 1 or 9999 with an offset can leave datetime's range: a 400, not a crash.
+        utc = local.replace(tzinfo=timezone(offset)).astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    utc = local.replace(tzinfo=timezone(offset)).astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:00+0000")
+    # Formatted by hand: strftime's %Y drops leading zeros for years before 1000 on glibc.
+    return f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:00+0000"
 
 
-def _canonical_choice(value: str, choices: tuple[str, ...]) -> str | None:
-    """The canonical spelling of a case-insensitive choice."""
-    for choice in choices:
-        if choice.lower() == value.strip().lower():
-            return choice
-    return None
+def _exact_choice(value: Any, choices: tuple[str, ...]) -> str | None:
+    """The value when it is exactly one of the spec's enum values (case matters), else None."""
+    return value if isinstance(value, str) and value in choices else None
+
+
+def _expect_one_of(choices: tuple[str, ...]) -> str:
+    """The tail of an enum error message."""
+    return "; expected one of " + ", ".join(repr(c) for c in choices)
 
 
 def _split_list(value: Any) -> list[str] | None:
-    """Items of a comma separated string (or a lone integer), stripped; None when malformed."""
+    """Items of a comma separated string (or a lone integer); None when malformed."""
     if isinstance(value, int) and not isinstance(value, bool):
         return [str(value)]
     if not isinstance(value, str):
         return None
-    items = [item.strip() for item in value.split(",")]
-    if not items or any(not item for item in items):
+    items = _WEEKDAY_SEPARATOR.split(value)
+    if any(not item for item in items):
         return None
     return items
 
 
-def _normalise_pattern(raw: Any, errors: _Collector) -> dict[str, Any] | None:
-    """Validate and normalise schedule.pattern."""
+def _normalise_pattern(
+    raw: Any, errors: _Collector, quirks: frozenset[str]
+) -> dict[str, Any] | None:
+    """Validate and normalise schedule.pattern; enum values must match the spec exactly."""
     prefix = "schedule.pattern."
     pattern = errors.mapping(raw, "schedule.pattern")
     if pattern is None:
         return None
-    kind_raw = pattern.get("type")
-    kind = _canonical_choice(kind_raw, PATTERN_TYPES) if isinstance(kind_raw, str) else None
+    kind = _exact_choice(pattern.get("type"), PATTERN_TYPES)
     if kind is None:
-        errors.add(prefix + "type", f"Invalid pattern type : {kind_raw!r}")
+        errors.add(
+            prefix + "type",
+            f"Invalid pattern type : {_short(pattern.get('type'))}{_expect_one_of(PATTERN_TYPES)}",
+        )
         return None
     out: dict[str, Any] = {"type": kind}
     if kind == "daily":
         errors.unknown_keys(pattern, {"type", "frequency", "repeatType", "repeatFrequency"}, prefix)
-        freq_raw = pattern.get("frequency")
-        freq = _canonical_choice(freq_raw, DAILY_FREQUENCIES) if isinstance(freq_raw, str) else None
+        freq = _exact_choice(pattern.get("frequency"), DAILY_FREQUENCIES)
         if freq is None:
-            errors.add(prefix + "frequency", f"Invalid frequency : {freq_raw!r}")
+            errors.add(
+                prefix + "frequency",
+                f"Invalid frequency : {_short(pattern.get('frequency'))}"
+                + _expect_one_of(DAILY_FREQUENCIES),
+            )
             return out
         out["frequency"] = freq
         if freq == "recurrence":
+            # The enum says "days"; every example sends "Days" (contradiction 12): both accepted,
+            # echoed "days" as the example responses show.
             repeat_type = pattern.get("repeatType")
-            if not isinstance(repeat_type, str) or repeat_type.strip().lower() != "days":
-                errors.add(prefix + "repeatType", f"Invalid repeatType : {repeat_type!r}")
+            if repeat_type not in ("days", "Days"):
+                errors.add(
+                    prefix + "repeatType", f"Invalid repeatType : {_short(repeat_type)}; use days"
+                )
             else:
                 out["repeatType"] = "days"
             if "repeatFrequency" not in pattern:
@@ -174,10 +208,18 @@ def _normalise_pattern(raw: Any, errors: _Collector) -> dict[str, Any] | None:
                     errors.add(prefix + key, f"{key} is only allowed with frequency recurrence")
     elif kind == "weekly":
         errors.unknown_keys(pattern, {"type", "weekDays"}, prefix)
-        items = _split_list(pattern.get("weekDays"))
-        days = [_canonical_choice(item, WEEKDAYS) for item in items or []]
+        raw_days = pattern.get("weekDays")
+        items = _split_list(raw_days) if isinstance(raw_days, str) else None
+        days = [_exact_choice(item, WEEKDAYS) for item in items or []]
         if not items or any(day is None for day in days):
-            errors.add(prefix + "weekDays", f"Invalid weekDays : {pattern.get('weekDays')!r}")
+            errors.add(
+                prefix + "weekDays",
+                f"Invalid weekDays : {_short(raw_days)}; expected day names such as "
+                "'Sunday, Thursday' (capitalised, comma separated)",
+            )
+        elif "weekdays-single" in quirks and len(days) > 1:
+            # Quirk weekdays-single: the schema's weekDays is one enum value, not a list.
+            errors.add(prefix + "weekDays", f"weekDays takes one day only : {_short(raw_days)}")
         elif len(set(days)) != len(days):
             errors.add(prefix + "weekDays", "weekDays repeats a day")
         else:
@@ -191,34 +233,40 @@ def _normalise_pattern(raw: Any, errors: _Collector) -> dict[str, Any] | None:
         if by_day and by_week:
             errors.add(prefix + "dayOfMonth", "Give either dayOfMonth or weekIndex, not both")
         elif by_day:
-            items = _split_list(pattern["dayOfMonth"])
-            if not items or not all(i.isdigit() and 1 <= int(i) <= 31 for i in items):
-                errors.add(prefix + "dayOfMonth", f"Invalid dayOfMonth : {pattern['dayOfMonth']!r}")
+            raw_month_days = pattern["dayOfMonth"]
+            items = _split_list(raw_month_days)
+            # ASCII digits only: "²".isdigit() is True in Python but is no day of the month.
+            if not items or not all(_DIGITS.fullmatch(i) and 1 <= int(i) <= 31 for i in items):
+                errors.add(
+                    prefix + "dayOfMonth",
+                    f"Invalid dayOfMonth : {_short(raw_month_days)}; use days 1-31 such as '1, 15'",
+                )
             elif len({int(i) for i in items}) != len(items):
                 errors.add(prefix + "dayOfMonth", "dayOfMonth repeats a day")
             else:
                 out["dayOfMonth"] = ", ".join(str(int(i)) for i in items)
         elif by_week:
             index_raw = pattern.get("weekIndex")
-            index = (
-                _canonical_choice(index_raw, WEEK_INDEXES) if isinstance(index_raw, str) else None
-            )
+            index = _exact_choice(index_raw, WEEK_INDEXES)
             if index is None:
-                errors.add(prefix + "weekIndex", f"Invalid weekIndex : {index_raw!r}")
+                errors.add(
+                    prefix + "weekIndex",
+                    f"Invalid weekIndex : {_short(index_raw)}{_expect_one_of(WEEK_INDEXES)}",
+                )
             else:
                 out["weekIndex"] = index
+            # The doc example names the weekday dayOfWeek, the schema dayOfIndex: both accepted.
             names: dict[str, Any] = {
                 k: pattern[k] for k in ("dayOfWeek", "dayOfIndex") if k in pattern
             }
-            weekdays: dict[str, str | None] = {
-                k: _canonical_choice(v, WEEKDAYS) if isinstance(v, str) else None
-                for k, v in names.items()
-            }
+            weekdays = {k: _exact_choice(v, WEEKDAYS) for k, v in names.items()}
             if not weekdays:
                 errors.add(prefix + "dayOfWeek", "dayOfWeek is required with weekIndex")
             elif any(day is None for day in weekdays.values()):
                 bad = next(k for k, day in weekdays.items() if day is None)
-                errors.add(prefix + bad, f"Invalid {bad} : {names[bad]!r}")
+                errors.add(
+                    prefix + bad, f"Invalid {bad} : {_short(names[bad])}{_expect_one_of(WEEKDAYS)}"
+                )
             elif len(set(weekdays.values())) > 1:
                 errors.add(prefix + "dayOfWeek", "dayOfWeek and dayOfIndex disagree")
             else:
@@ -230,7 +278,9 @@ def _normalise_pattern(raw: Any, errors: _Collector) -> dict[str, Any] | None:
     return out
 
 
-def _normalise_schedule(raw: Any, errors: _Collector) -> dict[str, Any] | None:
+def _normalise_schedule(
+    raw: Any, errors: _Collector, quirks: frozenset[str]
+) -> dict[str, Any] | None:
     """Validate and normalise schedule."""
     schedule = errors.mapping(raw, "schedule")
     if schedule is None:
@@ -242,14 +292,15 @@ def _normalise_schedule(raw: Any, errors: _Collector) -> dict[str, Any] | None:
         if start is None:
             errors.add(
                 "schedule.startDate",
-                f"Invalid startDate, expected yyyy-MM-ddTHH:mm:ssZ : {schedule['startDate']!r}",
+                "Invalid startDate, expected yyyy-MM-ddTHH:mm:ss+0000 (a real date and time, "
+                f"with seconds and a UTC offset) : {_short(schedule['startDate'])}",
             )
         else:
             out["startDate"] = start
     if "pattern" not in schedule:
         errors.add("schedule.pattern", "pattern is required")
     else:
-        pattern = _normalise_pattern(schedule["pattern"], errors)
+        pattern = _normalise_pattern(schedule["pattern"], errors, quirks)
         if pattern is not None:
             out["pattern"] = pattern
     return out
@@ -299,8 +350,8 @@ def _normalise_entities(raw: Any, tenant: Tenant, errors: _Collector) -> list[di
 
 def _normalise_custom_script(
     script: dict[str, Any], errors: _Collector
-) -> tuple[dict[str, Any], str]:
-    """Validate a custom-script job's script block; returns it enriched and the script name."""
+) -> tuple[dict[str, Any], str, dict[str, str] | None]:
+    """Validate a custom-script block; returns it enriched, the script name, its credential set."""
     allowed = {"jobType", "customScript", "parameters", "userType", "credentialSet"}
     errors.unknown_keys(script, allowed, "script.")
     out: dict[str, Any] = {}
@@ -360,16 +411,25 @@ def _normalise_custom_script(
             errors.add("script.userType", "userType must be 1 (system user) or 2 (other user)")
         elif user_type is not None:
             out["userType"] = user_type
+    credential_set = None
     if "credentialSet" in script:
-        _check_credential_set(script["credentialSet"], "script.credentialSet", errors)
-    return out, script_name
+        credential_set = _check_credential_set(
+            script["credentialSet"], "script.credentialSet", errors
+        )
+    return out, script_name, credential_set
 
 
-def _check_credential_set(raw: Any, field_name: str, errors: _Collector) -> None:
-    """A credential set must be {"uniqueId": "..."}; it is accepted and never echoed."""
+def _check_credential_set(raw: Any, field_name: str, errors: _Collector) -> dict[str, str] | None:
+    """A credential set must be {"uniqueId": "..."}; kept, echoed only by a quirk mode."""
     cred = errors.mapping(raw, field_name)
-    if cred is not None and not isinstance(cred.get("uniqueId"), str):
+    if cred is None:
+        return None
+    errors.unknown_keys(cred, {"uniqueId"}, field_name + ".")
+    unique_id = cred.get("uniqueId")
+    if not isinstance(unique_id, str) or not unique_id:
         errors.add(field_name + ".uniqueId", "uniqueId is required")
+        return None
+    return {"uniqueId": unique_id}
 
 
 def _normalise_typed_script(
@@ -388,14 +448,27 @@ def _normalise_typed_script(
                 )
                 config: dict[str, Any] = {}
                 if "versionsSaved" in params:
-                    saved = params["versionsSaved"]
-                    if saved not in VERSIONS_SAVED:
-                        errors.add("script.configParams.versionsSaved", f"Invalid : {saved!r}")
+                    saved = _exact_choice(params["versionsSaved"], VERSIONS_SAVED)
+                    if saved is None:
+                        errors.add(
+                            "script.configParams.versionsSaved",
+                            f"Invalid versionsSaved : {_short(params['versionsSaved'])}"
+                            + _expect_one_of(VERSIONS_SAVED),
+                        )
                     else:
                         config["versionsSaved"] = saved
                 for flag in CONFIG_PARAM_FLAGS:
                     if flag in params:
                         config[flag] = errors.boolean(params[flag], f"script.configParams.{flag}")
+                # The schema says runConfigAlert, the examples runtimeConfigAlert (contradiction
+                # 5): both accepted, stored and echoed as the examples' runtimeConfigAlert.
+                if "runConfigAlert" in config:
+                    schema_value = config.pop("runConfigAlert")
+                    if config.setdefault("runtimeConfigAlert", schema_value) != schema_value:
+                        errors.add(
+                            "script.configParams.runConfigAlert",
+                            "runConfigAlert and runtimeConfigAlert disagree; give one of them",
+                        )
                 out["configParams"] = config
     elif job_type in APP_JOB_TYPES:
         allowed.add("approvalType")
@@ -427,8 +500,10 @@ def _normalise_typed_script(
     return out
 
 
-def normalise_job(body: Any, tenant: Tenant, job_id: str | None = None) -> dict[str, Any]:
-    """Validate a create/update body and return the job as the server stores and echoes it."""
+def normalise_job(
+    body: Any, tenant: Tenant, job_id: str | None = None, quirks: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """Validate a create/update body and return the job as the server stores it."""
     errors = _Collector()
     if not isinstance(body, dict):
         raise JobValidationError([field_error("body", "Request body must be a JSON object")])
@@ -440,13 +515,15 @@ def normalise_job(body: Any, tenant: Tenant, job_id: str | None = None) -> dict[
 
     job: dict[str, Any] = {}
     name = body.get("name")
-    if name is not None and (not isinstance(name, str) or not name.strip()):
-        errors.add("name", "name must be a non-empty string")
+    # The schema types name as a string: null is not a name (leave the key out for the default).
+    if "name" in body and (not isinstance(name, str) or not name.strip()):
+        errors.add("name", "name must be a non-empty string; omit it for the default name")
     entities = _normalise_entities(body["entities"], tenant, errors) if "entities" in body else None
-    schedule = _normalise_schedule(body["schedule"], errors) if "schedule" in body else None
+    schedule = _normalise_schedule(body["schedule"], errors, quirks) if "schedule" in body else None
     queued = errors.boolean(body["jobQueued"], "jobQueued") if "jobQueued" in body else False
+    credential_set = None
     if "credentialSet" in body:
-        _check_credential_set(body["credentialSet"], "credentialSet", errors)
+        credential_set = _check_credential_set(body["credentialSet"], "credentialSet", errors)
 
     script_out: dict[str, Any] = {}
     default_name = "Job"
@@ -455,14 +532,23 @@ def normalise_job(body: Any, tenant: Tenant, job_id: str | None = None) -> dict[
         job_type = script.get("jobType")
         if job_type is None and "customScript" in script:
             job_type = "custom"  # GET omits jobType for custom jobs; accept that echoed back
-        if job_type == "custom":
-            script_out, script_name = _normalise_custom_script(script, errors)
+        if "job-types-schema-enum" in quirks and job_type not in SCHEMA_JOB_TYPES:
+            # Quirk job-types-schema-enum: only the schema's four script.jobType values.
+            errors.add(
+                "script.jobType",
+                f"Invalid jobType : {_short(job_type)}{_expect_one_of(SCHEMA_JOB_TYPES)}",
+            )
+        elif job_type == "custom":
+            script_out, script_name, script_credential_set = _normalise_custom_script(
+                script, errors
+            )
+            credential_set = credential_set or script_credential_set
             default_name = f"Job - {script_name}"
         elif isinstance(job_type, str) and job_type in JOB_TYPES:
             script_out = _normalise_typed_script(script, job_type, errors)
             default_name = f"Job - {JOB_TYPES[job_type]}"
         else:
-            errors.add("script.jobType", f"Invalid jobType : {job_type!r}")
+            errors.add("script.jobType", f"Invalid jobType : {_short(job_type)}")
 
     if errors.errors:
         raise JobValidationError(errors.errors)
@@ -473,4 +559,6 @@ def normalise_job(body: Any, tenant: Tenant, job_id: str | None = None) -> dict[
         job["schedule"] = schedule
     job["jobQueued"] = queued
     job["script"] = script_out
+    if credential_set is not None:
+        job[HIDDEN_CREDENTIAL_SET] = credential_set
     return job

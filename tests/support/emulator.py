@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -56,10 +57,17 @@ class EmulatorProcess:
         rate_limit: bool = True,
         start_timeout: float = 15.0,
         tls_dir: str | os.PathLike[str] | None = None,
+        quirks: Sequence[str] = (),
+        request_timeout: float | None = None,
     ) -> None:
         self.extra_args = list(extra_args)
         if not rate_limit:
             self.extra_args.append("--no-rate-limit")
+        # Quirk modes (docs/emulator.md): answer the other side of a documented contradiction.
+        if quirks:
+            self.extra_args += ["--quirks", ",".join(quirks)]
+        if request_timeout is not None:
+            self.extra_args += ["--request-timeout", str(request_timeout)]
         # HTTPS with a self-signed certificate for 127.0.0.1, made in tls_dir; clients trust
         # it through `ca_file`.
         self.ca_file: str | None = None
@@ -230,7 +238,7 @@ class EmulatorProcess:
         self._admin("DELETE", "stats")
 
     def configure(self, **config: Any) -> dict[str, Any]:
-        """Change rate_limits / token_ttl / not_found_as_500; returns the new config."""
+        """Change rate_limits / token_ttl / not_found_as_500 / quirks; returns the new config."""
         result: dict[str, Any] = self._admin("POST", "config", config)
         return result
 
@@ -238,6 +246,16 @@ class EmulatorProcess:
         """The current runtime config."""
         result: dict[str, Any] = self._admin("GET", "config")
         return result
+
+    def quirks(self) -> dict[str, Any]:
+        """GET /_emulator/quirks: every mode (name, description, active) and the active list."""
+        result: dict[str, Any] = self._admin("GET", "quirks")
+        return result
+
+    def set_quirks(self, *names: str) -> list[str]:
+        """Replace the active quirk modes (none turns them all off); returns the active list."""
+        result: dict[str, Any] = self._admin("POST", "quirks", {"quirks": list(names)})
+        return list(result["active"])
 
     def expire_tokens(self) -> None:
         """Invalidate every issued token."""
