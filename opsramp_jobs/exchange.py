@@ -27,10 +27,9 @@ log = logging.getLogger("opsramp_jobs.client")
 # The provider server runs 4 worker threads; a few more for look-ups made beside them. More
 # threads than this still connect (pool_block=False); their connections are just not kept.
 POOL_SIZE = 8
-# Functions a failure raised inside of happened before any byte of the request left for the
-# server: the TLS handshake (ssl.SSLSocket.do_handshake) and a proxy's CONNECT tunnel
-# (http.client.HTTPConnection._tunnel, which urllib3 also calls by that name).
-_CONNECTION_SETUP = frozenset({"do_handshake", "_tunnel"})
+# A failure raised inside the TLS handshake (ssl.SSLSocket.do_handshake) happened before any byte
+# of the request left for the server.
+_HANDSHAKE = "do_handshake"
 # The exceptions a transport failure is made of; the chain is not followed past anything else.
 _TRANSPORT_EXCEPTIONS = (requests.RequestException, HTTPError, OSError, http.client.HTTPException)
 
@@ -53,19 +52,19 @@ def _failure_chain(exc: BaseException) -> Iterator[BaseException]:
 
 def never_sent(exc: requests.RequestException) -> bool:
     """True when the server certainly saw no request, so even a POST may be sent again."""
-    # A refused or timed-out connect, or a proxy that could not be reached (urllib3 raises
-    # ProxyError only while the connection to the proxy is not made).
+    # A refused or timed-out connect, or a proxy that could not be reached or refused the tunnel
+    # (urllib3 raises ProxyError only while the connection through the proxy is not made).
     if isinstance(exc, requests.exceptions.ConnectTimeout | requests.exceptions.ProxyError):
         return True
     chain = list(_failure_chain(exc))
     if any(isinstance(item, NewConnectionError) for item in chain):
         return True
-    # A TLS error or a refused tunnel during connection setup. The same SSLError class also
-    # reports a TLS failure while the answer is read, after the request went out: ambiguous.
+    # A TLS error (or a timeout) during the handshake. The same SSLError class also reports a TLS
+    # failure while the answer is read, after the request went out: that one may have been sent.
     for item in chain:
         traceback = item.__traceback__
         while traceback is not None:
-            if traceback.tb_frame.f_code.co_name in _CONNECTION_SETUP:
+            if traceback.tb_frame.f_code.co_name == _HANDSHAKE:
                 return True
             traceback = traceback.tb_next
     return False

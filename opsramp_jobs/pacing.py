@@ -51,7 +51,7 @@ class _Window:
 
     def free_slots(self) -> int | None:
         """Slots certainly left (in-flight requests taken as not yet counted); None = unknown."""
-        if self.remaining is None or self.reset_at is None:
+        if self.remaining is None:
             return None
         return self.remaining - self.in_flight
 
@@ -129,20 +129,33 @@ class RateLimiter:
                 now = self._clock()
                 self._roll_over(window, now)
                 free = window.free_slots()
-                if free is None or free > 0:
+                # With no reset time and nothing in flight, no figure is coming: send (after a
+                # 429 without headers the caller backs off between attempts).
+                if free is None or free > 0 or (window.reset_at is None and not window.in_flight):
                     window.in_flight += 1
                     return Reservation(self, window, waited=now - started)
-                assert window.reset_at is not None  # free_slots() is None without a reset time
-                wake_at = window.reset_at + self._clock_lead + RESET_MARGIN_SECONDS
-                if wake_at - started > max_wait:
-                    raise OpsRampRateLimitError(
-                        f"OpsRamp {rate_class.value} rate limit for tenant {tenant_id} is used up "
-                        f"until {wake_at - now:.1f} s from now, beyond the allowed wait of "
-                        f"{max_wait:.1f} s; retry later or raise max_throttle_wait",
-                        status=429,
-                    )
+                if window.reset_at is None:
+                    # A new window whose first answers are still in flight: they bring its figure.
+                    wake_at = min(now + 1.0, started + max_wait)
+                    if now >= started + max_wait:
+                        raise self._used_up(tenant_id, rate_class, None, max_wait)
+                else:
+                    wake_at = window.reset_at + self._clock_lead + RESET_MARGIN_SECONDS
+                    if wake_at - started > max_wait:
+                        raise self._used_up(tenant_id, rate_class, wake_at - now, max_wait)
                 # Releases the window's lock while waiting; an answer that frees a slot wakes us.
                 window.condition.wait(timeout=max(0.01, wake_at - now))
+
+    @staticmethod
+    def _used_up(
+        tenant_id: str, rate_class: RateClass, seconds: float | None, max_wait: float
+    ) -> OpsRampRateLimitError:
+        until = "" if seconds is None else f" until {seconds:.1f} s from now,"
+        return OpsRampRateLimitError(
+            f"OpsRamp {rate_class.value} rate limit for tenant {tenant_id} is used up{until} "
+            f"beyond the allowed wait of {max_wait:.1f} s; retry later or raise max_throttle_wait",
+            status=429,
+        )
 
     def _roll_over(self, window: _Window, now: float) -> None:
         """Assume a fresh window once the known reset time has passed."""
