@@ -134,14 +134,19 @@ class RateLimiter:
                 if free is None or free > 0 or (window.reset_at is None and not window.in_flight):
                     window.in_flight += 1
                     return Reservation(self, window, waited=now - started)
-                if window.reset_at is None:
-                    # A new window whose first answers are still in flight: they bring its figure.
-                    wake_at = min(now + 1.0, started + max_wait)
-                    if now >= started + max_wait:
+                deadline = started + max_wait
+                if window.in_flight and (window.reset_at is None or (window.remaining or 0) > 0):
+                    # Answers in flight bring the figure a slot may still be left in: the server
+                    # may have counted them already, or this is a new window not yet reported.
+                    if now >= deadline:
                         raise self._used_up(tenant_id, rate_class, None, max_wait)
+                    wake_at = deadline
+                    if window.reset_at is not None:
+                        wake_at = min(wake_at, self._wake_time(window))
                 else:
-                    wake_at = window.reset_at + self._clock_lead + RESET_MARGIN_SECONDS
-                    if wake_at - started > max_wait:
+                    assert window.reset_at is not None  # else taken above: nothing in flight
+                    wake_at = self._wake_time(window)
+                    if wake_at > deadline:
                         raise self._used_up(tenant_id, rate_class, wake_at - now, max_wait)
                 # Releases the window's lock while waiting; an answer that frees a slot wakes us.
                 window.condition.wait(timeout=max(0.01, wake_at - now))
@@ -156,6 +161,11 @@ class RateLimiter:
             f"beyond the allowed wait of {max_wait:.1f} s; retry later or raise max_throttle_wait",
             status=429,
         )
+
+    def _wake_time(self, window: _Window) -> float:
+        """When the window's known reset has surely passed at the server."""
+        assert window.reset_at is not None
+        return window.reset_at + self._clock_lead + RESET_MARGIN_SECONDS
 
     def _roll_over(self, window: _Window, now: float) -> None:
         """Assume a fresh window once the known reset time has passed."""

@@ -58,8 +58,8 @@ def test_a_token_shorter_than_the_wait_for_the_window_does_not_fail_a_call(
 def test_a_refused_token_does_not_use_a_slot_of_the_window(
     make_client: ClientFactory, emulator: EmulatorProcess
 ) -> None:
-    emulator.configure(rate_limits=limits(4, 30))
-    start_of_a_window(30, needed=5)
+    emulator.configure(rate_limits=limits(4, 10))
+    start_of_a_window(10, needed=3)
     client = make_client(max_throttle_wait=0.5)
     client.create_job(job_body("first"), existing_ids=[])  # learns the window: 3 left
     emulator.expire_tokens()  # the next create is refused once (401), renews, and is resent
@@ -91,8 +91,8 @@ def test_every_slot_of_the_first_window_is_used(
     # 4 threads start with no figure from the server; the first answers arrive while the
     # others are in flight, already counted by the server. Taking those off the server's
     # Remaining again left slots unused (then the last creates waited for the next window).
-    emulator.configure(rate_limits=limits(12, 30))
-    start_of_a_window(30, needed=6)
+    emulator.configure(rate_limits=limits(12, 10))
+    start_of_a_window(10, needed=3)
     client = make_client(max_throttle_wait=1.0)
     with ThreadPoolExecutor(max_workers=4) as pool:
         created = list(
@@ -153,3 +153,35 @@ def test_a_tenant_waiting_for_its_window_does_not_stall_another(
     assert other_took < 1.0  # not after client_13's window, which was seconds away
     assert len(emulator.jobs()) == 7
     assert emulator.stats()["throttled"] == 0
+
+
+def test_a_slot_the_answers_in_flight_may_free_is_waited_for_not_refused() -> None:
+    limiter = RateLimiter()
+    key = ("https://x", CLIENT13_TENANT, RateClass.WRITE)
+    reset = str(int(time.time()) + 60)  # far beyond the allowed wait
+
+    def answer(remaining: int) -> dict[str, str]:
+        return {"X-RateLimit-Limit": "8", "X-RateLimit-Remaining": str(remaining),
+                "X-RateLimit-Reset": reset}  # fmt: skip
+
+    first = [limiter.reserve(*key, max_wait=0) for _ in range(4)]  # nothing known yet
+    first[3].record(answer(4), throttled=False)  # the server counted all four: 4 left
+    fifth = limiter.reserve(*key, max_wait=0)  # 4 left, 3 in flight: one certainly free
+    # Now 4 in flight against 4 left: whether a slot remains depends on the answers.
+
+    def late_answers() -> None:
+        for reservation in first[:3]:
+            reservation.record(answer(4), throttled=False)
+
+    late = threading.Timer(0.3, late_answers)
+    late.start()
+    started = time.monotonic()
+    sixth = limiter.reserve(*key, max_wait=5)
+    assert 0.2 < time.monotonic() - started < 2.0
+    late.join()
+    for reservation in (fifth, sixth):
+        reservation.record(answer(2), throttled=False)
+    limiter.reserve(*key, max_wait=0)
+    limiter.reserve(*key, max_wait=0)
+    with pytest.raises(OpsRampRateLimitError):
+        limiter.reserve(*key, max_wait=0)
