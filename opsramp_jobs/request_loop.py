@@ -105,6 +105,7 @@ class RequestLoop:
                 reservation.cancel()
                 raise
             failure: requests.RequestException | None = None
+            unsent = False
             with reservation:
                 try:
                     response = self._exchange.send(
@@ -119,8 +120,8 @@ class RequestLoop:
                         json_body=body,
                     )
                 except requests.RequestException as exc:
-                    failure = exc
-                    if never_sent(exc):
+                    failure, unsent = exc, never_sent(exc)
+                    if unsent:
                         reservation.cancel()
                 else:
                     # A refused token (401) or proxy (407): the server did not count the request.
@@ -130,7 +131,7 @@ class RequestLoop:
                         counted=response.status_code not in (401, 407),
                     )
             if failure is not None:
-                if (idempotent or never_sent(failure)) and self._retry.may_retry(attempt, started):
+                if (idempotent or unsent) and self._retry.may_retry(attempt, started):
                     self._retry.sleep(attempt)
                     continue
                 raise self._exchange.connection_error(method, path, failure) from None
