@@ -2,7 +2,7 @@
 
 The environment (proxy and its exemptions, CA bundle, client certificate) is read once per client by
 requests' own `merge_environment_settings`, then passed explicitly with `trust_env` off: left on,
-requests rescans the environment on every request (about a fifth of a create's CPU, measured).
+requests rescans the environment on every request (~15 % of a create's CPU, measured).
 """
 
 from __future__ import annotations
