@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -84,3 +85,28 @@ class AmbiguousCreateError(OpsRampError):
     def __init__(self, message: str, *, candidates: Sequence[str]) -> None:
         super().__init__(message)
         self.candidates = list(candidates)
+
+
+def error_text(payload: Any) -> tuple[str, str | None]:
+    """(message, code) from any OpsRamp error body: a list or an object, OAuth or API style."""
+    if isinstance(payload, list) and payload and isinstance(payload[0], dict):
+        payload = payload[0]
+    if isinstance(payload, dict):
+        message = payload.get("message") or payload.get("error_description") or payload.get("error")
+        code = payload.get("code") or payload.get("error")
+        return str(message or ""), None if code is None else str(code)
+    return "", None
+
+
+def field_errors(payload: Any) -> list[FieldError]:
+    """OpsRamp's 400 list `[{"code","fieldName","message"}]` (a single object is accepted too)."""
+    entries = payload if isinstance(payload, list) else [payload]
+    return [
+        FieldError(
+            field_name=str(entry.get("fieldName") or ""),
+            message=str(entry.get("message") or entry.get("error_description") or ""),
+            code=str(entry.get("code") or entry.get("error") or ""),
+        )
+        for entry in entries
+        if isinstance(entry, dict)
+    ]

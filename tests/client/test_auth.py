@@ -133,3 +133,17 @@ def test_a_token_revoked_again_right_after_renewal_does_not_fail_the_call(
     emulator.add_fault(method="GET", path=r".*/jobs/types", status=401, count=2)
     assert client.job_types()
     assert client.tokens_fetched == 3
+
+
+def test_an_integration_revoked_mid_run_says_so(
+    make_client: ClientFactory, emulator: EmulatorProcess
+) -> None:
+    client = make_client()
+    client.job_types()
+    # The integration is deactivated: its token stops working and no new one is issued.
+    emulator.expire_tokens()
+    emulator.add_fault(method="POST", path="/tenancy/auth/oauth/token", status=401, count=5)
+    with pytest.raises(OpsRampAuthError, match="integration is still active") as caught:
+        client.job_types()
+    assert "rejected the API credentials" in caught.value.message
+    assert caught.value.status == 401

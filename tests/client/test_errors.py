@@ -113,10 +113,10 @@ def test_secrets_never_appear_in_logs_or_messages(
     client = make_client(max_attempts=2)
     messages: list[str] = []
     created = client.create_job(job_body("secret check"))
-    token = client._access_token()
+    token = client._tokens.get().value
     emulator.expire_tokens()
     client.get_job(created["id"])
-    new_token = client._access_token()
+    new_token = client._tokens.get().value
     # The server echoes the token and secret in its error text: they must be masked.
     emulator.add_fault(
         method="GET",
