@@ -53,7 +53,7 @@ def pulumi_cli() -> str:
 @pytest.fixture(scope="session")
 def target() -> Iterator[Target]:
     """The service the acceptance tests talk to: the tenant in OPSRAMP_* when
-    OPSRAMP_ACCEPTANCE=1, else an emulator of its own (rate limits on, a 6 s "minute").
+    OPSRAMP_ACCEPTANCE=1, else an emulator of its own (rate limits on, a 1 s "minute" so pacing never stalls a test).
 
     Every job a test leaves behind (a killed run) is swept at the start and the end.
     """
@@ -66,5 +66,5 @@ def target() -> Iterator[Target]:
         with found.client() as client:
             sweep(client, found.tenant_id, JOB_PREFIX)
         return
-    with EmulatorProcess("--rate-window", "6") as process:
+    with EmulatorProcess("--rate-window", "1") as process:
         yield emulator_target(process, run_id)

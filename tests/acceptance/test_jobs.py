@@ -158,6 +158,6 @@ def test_over_the_limit_is_a_429_with_the_documented_body(
         raw.get(f"{jobs_url(target)}/types", timeout=30)
         answer = raw.get(f"{jobs_url(target)}/types", timeout=30)
     finally:
-        emulator_only.configure(rate_limits={"read": 500, "window": 6})
+        emulator_only.configure(rate_limits={"read": 500, "window": 1})
     assert answer.status_code == 429
     assert answer.json() == {"error": "throttled", "error_description": "Too Many Requests"}

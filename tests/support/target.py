@@ -22,6 +22,7 @@ from tests.support.emulator import (
 
 __all__ = [
     "ACCEPTANCE_ENV",
+    "CREDENTIAL_SET_ENV",
     "DEVICES_ENV",
     "JOB_PREFIX",
     "SCRIPT_ENV",
@@ -36,6 +37,9 @@ ACCEPTANCE_ENV = "OPSRAMP_ACCEPTANCE"
 # parameters ("7" or "7:2=150,3=x"); custom-script tests are skipped without one.
 DEVICES_ENV = "OPSRAMP_ACCEPTANCE_DEVICE_IDS"
 SCRIPT_ENV = "OPSRAMP_ACCEPTANCE_SCRIPT"
+# Optional: a credential set uniqueId of the tenant (the credentialSet assumption needs one).
+CREDENTIAL_SET_ENV = "OPSRAMP_ACCEPTANCE_CREDENTIAL_SET"
+EMULATOR_CREDENTIAL_SET = "acceptance-credential-set"  # the emulator accepts any uniqueId
 # The emulator's seeded script 7 has parameter 2.
 EMULATOR_SCRIPT = f"{SCRIPT_TEST}:2=150"
 
@@ -71,6 +75,7 @@ class Target:
     device_ids: tuple[str, ...] = ()
     script_id: int | None = None
     script_parameters: Mapping[int, str] = field(default_factory=dict)
+    credential_set: str | None = None
 
     @property
     def prefix(self) -> str:
@@ -87,7 +92,9 @@ class Target:
     @property
     def shape_options(self) -> ShapeOptions:
         """Devices and custom script for the doctor's shapes."""
-        return ShapeOptions(self.device_ids, self.script_id, dict(self.script_parameters))
+        return ShapeOptions(
+            self.device_ids, self.script_id, dict(self.script_parameters), self.credential_set
+        )
 
     def client(self, **overrides: Any) -> OpsRampClient:
         """A client for the target (retry and throttle waits sized for a live tenant)."""
@@ -120,6 +127,7 @@ def target_from_environment(run_id: str, environ: Mapping[str, str] | None = Non
         device_ids=devices,
         script_id=script_id,
         script_parameters=parameters,
+        credential_set=env.get(CREDENTIAL_SET_ENV) or None,
     )
 
 
@@ -137,6 +145,7 @@ def emulator_target(emulator: EmulatorProcess, run_id: str) -> Target:
         device_ids=(DEVICE_AD_SERVER,),
         script_id=script_id,
         script_parameters=parameters,
+        credential_set=EMULATOR_CREDENTIAL_SET,
     )
 
 
@@ -150,6 +159,7 @@ def emulator_environment(emulator: EmulatorProcess) -> dict[str, str]:
         "OPSRAMP_TENANT_ID": CLIENT13_TENANT,
         DEVICES_ENV: DEVICE_AD_SERVER,
         SCRIPT_ENV: EMULATOR_SCRIPT,
+        CREDENTIAL_SET_ENV: EMULATOR_CREDENTIAL_SET,
     }
 
 
