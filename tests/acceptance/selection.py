@@ -28,10 +28,12 @@ not_under_switch = pytest.mark.skipif(
 )
 
 
-def selection_command(junit: Path, *args: str) -> list[str]:
-    """pytest on the acceptance selection, writing a JUnit report."""
+def selection_command(
+    junit: Path, *args: str, paths: tuple[str, ...] = ("tests/acceptance",)
+) -> list[str]:
+    """pytest on the acceptance selection (or part of it), writing a JUnit report."""
     return [
-        sys.executable, "-m", "pytest", "tests/acceptance", "-m", "acceptance", "-q",
+        sys.executable, "-m", "pytest", *paths, "-m", "acceptance", "-q",
         "-p", "no:cacheprovider", f"--junitxml={junit}", *args,
     ]  # fmt: skip
 
@@ -43,11 +45,15 @@ def switched_environment(emulator: EmulatorProcess) -> dict[str, str]:
 
 
 def run_selection(
-    emulator: EmulatorProcess, junit: Path, *args: str, timeout: float = 240
+    emulator: EmulatorProcess,
+    junit: Path,
+    *args: str,
+    paths: tuple[str, ...] = ("tests/acceptance",),
+    timeout: float = 240,
 ) -> tuple[int, dict[str, str], str]:
     """(exit code, {test name: passed/failed/skipped}, output) of one switched run."""
     done = subprocess.run(
-        selection_command(junit, *args),
+        selection_command(junit, *args, paths=paths),
         cwd=REPO_ROOT,
         env=switched_environment(emulator),
         capture_output=True,
