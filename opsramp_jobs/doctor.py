@@ -23,6 +23,8 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import certifi
+
 from .client import TOKEN_PATHS, OpsRampClient
 from .errors import JobNotFoundError, OpsRampError
 from .model import (
@@ -41,12 +43,12 @@ from .model import (
     JobValidationError,
     MonthlyOnDays,
     MonthlyOnWeekday,
-    Never,
     NetworkConfigBackup,
+    Never,
     RunOnce,
     Schedule,
-    WireModel,
     Weekly,
+    WireModel,
     device,
     parse_job,
 )
@@ -144,12 +146,7 @@ class _Answer:
 def _ssl_context() -> ssl.SSLContext:
     """The CA bundle the client trusts: REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE, else certifi's."""
     bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-    if not bundle:
-        with suppress(ImportError):
-            import certifi
-
-            bundle = certifi.where()
-    return ssl.create_default_context(cafile=bundle or None)
+    return ssl.create_default_context(cafile=bundle or certifi.where())
 
 
 def _http(
@@ -176,7 +173,7 @@ def _http(
         body = json.loads(raw) if raw else None
     except ValueError:
         body = None
-    return _Answer(status, {k: v for k, v in got.items()}, body)
+    return _Answer(status, dict(got.items()), body)
 
 
 # --------------------------------------------------------------------------------------------
@@ -208,7 +205,7 @@ def _is_enrichment(path: str) -> bool:
     if path == "id" or path.startswith(_ENRICHMENT_PREFIXES):
         return True
     if path.startswith("entities[") and ".resource." in path:
-        return path.split(".resource.", 1)[1].split(".")[0] in _ENTITY_ENRICHMENT
+        return path.split(".resource.", 1)[1].split(".", maxsplit=1)[0] in _ENTITY_ENRICHMENT
     return path.startswith("script.parameters[") and path.endswith(".name")
 
 
@@ -328,9 +325,7 @@ def _shape_job(name: str, script: WireModel, pattern: WireModel, options: ShapeO
     )
 
 
-def _write_shape(
-    client: OpsRampClient, tenant: str, shape: str, job: Job
-) -> ShapeResult:
+def _write_shape(client: OpsRampClient, tenant: str, shape: str, job: Job) -> ShapeResult:
     """Create, read back, compare, and always delete one job."""
     result = ShapeResult(shape)
     wire = job.to_wire()
@@ -528,7 +523,9 @@ def run_doctor(
     report = DoctorReport()
     try:
         answer = _http("GET", settings.api_url + "/", timeout=settings.connect_timeout + 5)
-        report.checks.append(Check("url", "ok", f"{settings.api_url} answers (HTTP {answer.status})"))
+        report.checks.append(
+            Check("url", "ok", f"{settings.api_url} answers (HTTP {answer.status})")
+        )
     except OSError as exc:
         reason = getattr(exc, "reason", exc)
         report.checks.append(Check("url", "fail", f"{settings.api_url}: {reason}"))
@@ -611,7 +608,9 @@ def render(report: DoctorReport, *, colour: bool = False) -> str:
     width = max([len(c.name) for c in report.checks] + [len(s.shape) + 7 for s in report.shapes])
     lines = [f"{_mark(c.status, colour)} {c.name:<{width}}  {c.detail}" for c in report.checks]
     for shape in report.shapes:
-        lines.append(f"{_mark(shape.status, colour)} {'write ' + shape.shape:<{width}}  {shape.detail}")
+        lines.append(
+            f"{_mark(shape.status, colour)} {'write ' + shape.shape:<{width}}  {shape.detail}"
+        )
         lines += [f"    {difference}" for difference in shape.differences]
     verdict = "ready for `pulumi up`" if report.ok else "NOT ready for `pulumi up`"
     lines.append(f"{verdict} ({report.seconds:.1f} s)")

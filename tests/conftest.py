@@ -53,7 +53,8 @@ def pulumi_cli() -> str:
 @pytest.fixture(scope="session")
 def target() -> Iterator[Target]:
     """The service the acceptance tests talk to: the tenant in OPSRAMP_* when
-    OPSRAMP_ACCEPTANCE=1, else an emulator of its own (rate limits on, a 1 s "minute" so pacing never stalls a test).
+    OPSRAMP_ACCEPTANCE=1, else an emulator of its own (rate limits on, in a 1 s "minute" so
+    pacing never stalls a test).
 
     Every job a test leaves behind (a killed run) is swept at the start and the end.
     """

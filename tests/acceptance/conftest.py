@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from typing import Any
 
 import pytest
@@ -56,9 +57,7 @@ def body(
 
 
 @pytest.fixture
-def make_job(
-    target: Target, live: OpsRampClient, request: pytest.FixtureRequest
-) -> MakeJob:
+def make_job(target: Target, live: OpsRampClient, request: pytest.FixtureRequest) -> MakeJob:
     """Create a job named `<run prefix><test>-<n>`; a finalizer deletes it however the test ends."""
 
     def create(suffix: str = "", **kwargs: Any) -> dict[str, Any]:
@@ -67,10 +66,8 @@ def make_job(
         job_id = str(created["id"])
 
         def delete() -> None:
-            try:
+            with suppress(JobNotFoundError):
                 live.delete_job(job_id)
-            except JobNotFoundError:
-                pass
 
         request.addfinalizer(delete)
         return created

@@ -9,6 +9,7 @@ import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,14 +29,30 @@ not_under_switch = pytest.mark.skipif(
 )
 
 
+def emulator_in_mode(*quirks: str) -> EmulatorProcess:
+    """A not yet started emulator (EMULATOR_ARGS) with these quirk modes on."""
+    # Through a dict so this type-checks before and after EmulatorProcess takes `quirks`.
+    options: dict[str, Any] = {"quirks": quirks} if quirks else {}
+    return EmulatorProcess(*EMULATOR_ARGS, **options)
+
+
 def selection_command(
     junit: Path, *args: str, paths: tuple[str, ...] = ("tests/acceptance",)
 ) -> list[str]:
     """pytest on the acceptance selection (or part of it), writing a JUnit report."""
     return [
-        sys.executable, "-m", "pytest", *paths, "-m", "acceptance", "-q",
-        "-p", "no:cacheprovider", f"--junitxml={junit}", *args,
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "pytest",
+        *paths,
+        "-m",
+        "acceptance",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        f"--junitxml={junit}",
+        *args,
+    ]
 
 
 def switched_environment(emulator: EmulatorProcess) -> dict[str, str]:

@@ -24,8 +24,12 @@ from tests.support.target import Target
 
 pytestmark = pytest.mark.acceptance
 
-EVERY_N_DAYS = {"type": "daily", "frequency": "recurrence", "repeatType": "days",
-                "repeatFrequency": 3}  # fmt: skip
+EVERY_N_DAYS = {
+    "type": "daily",
+    "frequency": "recurrence",
+    "repeatType": "days",
+    "repeatFrequency": 3,
+}
 
 
 def _custom_script(target: Target, **extra: Any) -> dict[str, Any]:
@@ -34,7 +38,9 @@ def _custom_script(target: Target, **extra: Any) -> dict[str, Any]:
     return {
         "jobType": "custom",
         "customScript": {"id": str(target.script_id)},
-        "parameters": [{"paramId": str(k), "value": v} for k, v in target.script_parameters.items()],
+        "parameters": [
+            {"paramId": str(k), "value": v} for k, v in target.script_parameters.items()
+        ],
         "userType": 2,
         **extra,
     }
@@ -56,8 +62,9 @@ def test_assumption_name_query_is_only_a_prefilter_so_the_client_matches_exact_n
     """R1: `queryString=name:<x>` semantics are undocumented; the client filters exactly."""
     wanted = make_job("-Backup")
     make_job("-Backup-nightly")
-    answer = raw.get(f"{jobs_url(target)}/search",
-                     params={"queryString": f"name:{wanted['name']}"}, timeout=30)  # fmt: skip
+    answer = raw.get(
+        f"{jobs_url(target)}/search", params={"queryString": f"name:{wanted['name']}"}, timeout=30
+    )
     assert answer.status_code == 200, answer.text
     assert wanted["id"] in {job["id"] for job in answer.json()["results"]}
     assert [job["id"] for job in live.find_jobs_by_name(wanted["name"])] == [wanted["id"]]
@@ -79,13 +86,15 @@ def test_assumption_appupdate_takes_the_appinstall_approval_block(
     live: OpsRampClient, make_job: MakeJob, target: Target
 ) -> None:
     """R3: `appupdate` takes `approvalType` like `appinstall`."""
-    script = {"jobType": "appupdate",
-              "approvalType": {"approvalType": 1, "approvalReason": "acceptance",
-                               "alertRequired": True}}  # fmt: skip
+    script = {
+        "jobType": "appupdate",
+        "approvalType": {"approvalType": 1, "approvalReason": "acceptance", "alertRequired": True},
+    }
     echoed = live.get_job(make_job(script=script)["id"])
-    assert parse_job(echoed, from_server=True).script == parse_job(
-        {"script": script, "schedule": echoed["schedule"]}
-    ).script
+    assert (
+        parse_job(echoed, from_server=True).script
+        == parse_job({"script": script, "schedule": echoed["schedule"]}).script
+    )
 
 
 @pytest.mark.parametrize("kind", ["run once", "never"])
@@ -102,9 +111,11 @@ def test_assumption_monthly_day_31_is_accepted_and_skipped_in_shorter_months(
     """R5: day 31 is a valid monthly day; `next_runs` skips months without one."""
     pattern = _pattern(live, make_job, {"type": "monthly", "dayOfMonth": "31"})
     schedule = parse_job(
-        {"script": {"jobType": "adCheckList"},
-         "schedule": {"startDate": "2027-03-01T02:30:00+0000", "pattern": pattern}}
-    ).schedule  # fmt: skip
+        {
+            "script": {"jobType": "adCheckList"},
+            "schedule": {"startDate": "2027-03-01T02:30:00+0000", "pattern": pattern},
+        }
+    ).schedule
     runs = schedule.next_runs(after=datetime(2027, 3, 1, tzinfo=UTC), count=3)
     assert [run.month for run in runs] == [3, 5, 7]
 
@@ -113,9 +124,12 @@ def test_assumption_unset_defaults_are_sent_explicitly_and_kept(
     live: OpsRampClient, make_job: MakeJob, target: Target
 ) -> None:
     """R6: `configParams` booleans and `userType` are sent with our defaults, which stick."""
-    declared = parse_job({"script": {"jobType": "networkconfigbackup"},
-                          "schedule": {"startDate": "2099-12-01T02:30:00+0000",
-                                       "pattern": {"type": "never"}}})  # fmt: skip
+    declared = parse_job(
+        {
+            "script": {"jobType": "networkconfigbackup"},
+            "schedule": {"startDate": "2099-12-01T02:30:00+0000", "pattern": {"type": "never"}},
+        }
+    )
     echoed = live.get_job(make_job(script=declared.script.wire())["id"])
     assert parse_job(echoed, from_server=True).script == declared.script
 
@@ -137,9 +151,11 @@ def test_assumption_every_catalogue_job_type_can_be_created(
     live: OpsRampClient, make_job: MakeJob
 ) -> None:
     """C1: the schema's `jobType` enum lists 4 types; every catalogue type is accepted."""
-    blocks = {"networkconfigbackup": {"configParams": {"versionsSaved": "ALL_VERSIONS"}},
-              "appinstall": {"approvalType": {"approvalType": 0}},
-              "appupdate": {"approvalType": {"approvalType": 0}}}  # fmt: skip
+    blocks: dict[str, dict[str, Any]] = {
+        "networkconfigbackup": {"configParams": {"versionsSaved": "ALL_VERSIONS"}},
+        "appinstall": {"approvalType": {"approvalType": 0}},
+        "appupdate": {"approvalType": {"approvalType": 0}},
+    }
     offered = {entry["jobtype"] for entry in live.job_types()}
     for job_type in sorted(offered & set(JOB_TYPES)):
         make_job(script={"jobType": job_type, **blocks.get(job_type, {})})
@@ -151,7 +167,10 @@ def test_assumption_weekdays_takes_a_comma_separated_list(
     """C2: `weekDays` is "Sunday, Thursday" (the schema's enum is one day, without Friday)."""
     pattern = _pattern(live, make_job, {"type": "weekly", "weekDays": "Friday, Sunday, Thursday"})
     assert {day.strip() for day in pattern["weekDays"].split(",")} == {
-        "Friday", "Sunday", "Thursday"}  # fmt: skip
+        "Friday",
+        "Sunday",
+        "Thursday",
+    }
 
 
 def test_assumption_day_of_month_is_a_comma_string_longer_than_31_characters(
@@ -167,8 +186,9 @@ def test_assumption_monthly_weekday_is_sent_and_echoed_as_dayOfWeek(  # noqa: N8
     live: OpsRampClient, make_job: MakeJob
 ) -> None:
     """C4: the monthly weekday is `dayOfWeek` (doc snippet), not `dayOfIndex` (schema)."""
-    pattern = _pattern(live, make_job,
-                       {"type": "monthly", "weekIndex": "Second", "dayOfWeek": "Sunday"})  # fmt: skip
+    pattern = _pattern(
+        live, make_job, {"type": "monthly", "weekIndex": "Second", "dayOfWeek": "Sunday"}
+    )
     assert pattern.get("dayOfWeek") == "Sunday"
     assert "dayOfIndex" not in pattern
 
@@ -177,8 +197,10 @@ def test_assumption_network_backup_alert_is_named_runtimeConfigAlert(  # noqa: N
     live: OpsRampClient, make_job: MakeJob
 ) -> None:
     """C5: `runtimeConfigAlert` (every example), not `runConfigAlert` (schema)."""
-    script = {"jobType": "networkconfigbackup",
-              "configParams": {"versionsSaved": "ALL_VERSIONS", "runtimeConfigAlert": True}}  # fmt: skip
+    script = {
+        "jobType": "networkconfigbackup",
+        "configParams": {"versionsSaved": "ALL_VERSIONS", "runtimeConfigAlert": True},
+    }
     params = live.get_job(make_job(script=script)["id"])["script"]["configParams"]
     assert "runtimeConfigAlert" in params
     assert "runConfigAlert" not in params
@@ -199,9 +221,7 @@ def test_assumption_ids_echoed_as_integers(
     script = _custom_script(target)
     echoed = live.get_job(make_job(script=script)["id"])["script"]
     assert echoed["customScript"]["id"] == target.script_id
-    assert [p["paramId"] for p in echoed.get("parameters", [])] == sorted(
-        target.script_parameters
-    )
+    assert [p["paramId"] for p in echoed.get("parameters", [])] == sorted(target.script_parameters)
 
 
 def test_assumption_job_path_is_tenants_slash_tenant_id(
@@ -221,8 +241,7 @@ def test_assumption_search_paging_fields_are_beside_results(
 ) -> None:
     """C10: `totalResults`, `pageNo`, … sit beside `results` (the schema puts them inside)."""
     make_job()
-    answer = raw.get(f"{jobs_url(target)}/search", params={"pageNo": 1, "pageSize": 1},
-                     timeout=30)  # fmt: skip
+    answer = raw.get(f"{jobs_url(target)}/search", params={"pageNo": 1, "pageSize": 1}, timeout=30)
     page = answer.json()
     assert set(PAGING_FIELDS) <= set(page)
     assert page["results"]
@@ -233,8 +252,10 @@ def test_assumption_booleans_and_integers_are_echoed_as_json_types(
     live: OpsRampClient, make_job: MakeJob
 ) -> None:
     """C11: requests may send "true" / "2"; answers carry true / 2."""
-    script = {"jobType": "appinstall",
-              "approvalType": {"approvalType": "1", "alertRequired": "true"}}  # fmt: skip
+    script = {
+        "jobType": "appinstall",
+        "approvalType": {"approvalType": "1", "alertRequired": "true"},
+    }
     echoed = live.get_job(make_job(script=script, jobQueued="true", pattern=EVERY_N_DAYS)["id"])
     assert echoed["jobQueued"] is True
     assert echoed["script"]["approvalType"]["approvalType"] == 1
@@ -254,16 +275,22 @@ def test_assumption_repeat_type_is_echoed_lowercase_days(
 
 def test_assumption_current_token_path_answers(target: Target) -> None:
     """S1: `/tenancy/auth/oauth/token` issues tokens (the auth spec lists only the older path)."""
-    form = {"grant_type": "client_credentials", "client_id": target.client_id,
-            "client_secret": target.client_secret}  # fmt: skip
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": target.client_id,
+        "client_secret": target.client_secret,
+    }
     answer = requests.post(f"{target.base_url}{TOKEN_PATHS[0]}", data=form, timeout=30)
     assert answer.status_code == 200
 
 
 def test_assumption_token_expires_in_is_a_string(target: Target) -> None:
     """S2: `expires_in` is a string ("7199") as in the spec (the client also takes integers)."""
-    form = {"grant_type": "client_credentials", "client_id": target.client_id,
-            "client_secret": target.client_secret}  # fmt: skip
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": target.client_id,
+        "client_secret": target.client_secret,
+    }
     for path in TOKEN_PATHS:
         answer = requests.post(f"{target.base_url}{path}", data=form, timeout=30)
         if answer.status_code == 200:
@@ -288,9 +315,14 @@ def test_assumption_validation_errors_are_a_list_of_code_fieldName_message(  # n
     raw: requests.Session, target: Target
 ) -> None:
     """S4: a 400 is `[{"code", "fieldName", "message"}, …]`."""
-    bad = {"name": f"{target.prefix}bad", "script": {"jobType": "adCheckList"},
-           "schedule": {"startDate": "2099-12-01T02:30:00+0000",
-                        "pattern": {"type": "monthly", "dayOfMonth": "32"}}}  # fmt: skip
+    bad = {
+        "name": f"{target.prefix}bad",
+        "script": {"jobType": "adCheckList"},
+        "schedule": {
+            "startDate": "2099-12-01T02:30:00+0000",
+            "pattern": {"type": "monthly", "dayOfMonth": "32"},
+        },
+    }
     answer = raw.post(jobs_url(target), json=bad, timeout=30)
     assert answer.status_code == 400
     errors = answer.json()

@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.acceptance.selection import EMULATOR_ARGS, needs_quirks, not_under_switch, run_selection
+from tests.acceptance.selection import (
+    EMULATOR_ARGS,
+    emulator_in_mode,
+    needs_quirks,
+    not_under_switch,
+    run_selection,
+)
 from tests.support.emulator import EmulatorProcess
 
 pytestmark = not_under_switch
@@ -21,7 +27,10 @@ ASSUMPTIONS = "tests/acceptance/test_assumptions.py"
 BROKEN_BY: dict[str, tuple[str, frozenset[str]]] = {
     "ids-as-strings": ("test_assumption_ids_echoed_as_integers", frozenset()),
     "paging-in-results": ("test_assumption_search_paging_fields_are_beside_results", frozenset()),
-    "day-of-index": ("test_assumption_monthly_weekday_is_sent_and_echoed_as_dayOfWeek", frozenset()),
+    "day-of-index": (
+        "test_assumption_monthly_weekday_is_sent_and_echoed_as_dayOfWeek",
+        frozenset(),
+    ),
     "run-config-alert": (
         "test_assumption_network_backup_alert_is_named_runtimeConfigAlert",
         frozenset(),
@@ -35,7 +44,10 @@ BROKEN_BY: dict[str, tuple[str, frozenset[str]]] = {
         "test_assumption_booleans_and_integers_are_echoed_as_json_types",
         frozenset({"test_assumption_ids_echoed_as_integers"}),
     ),
-    "repeat-type-capitalised": ("test_assumption_repeat_type_is_echoed_lowercase_days", frozenset()),
+    "repeat-type-capitalised": (
+        "test_assumption_repeat_type_is_echoed_lowercase_days",
+        frozenset(),
+    ),
     "rfc3339-dates": (
         "test_assumption_start_date_is_echoed_with_a_plus0000_offset_at_minute_precision",
         frozenset(),
@@ -55,7 +67,7 @@ Run = tuple[int, dict[str, str], str]
 
 
 def _run_in_mode(mode: str, directory: Path) -> Run:
-    with EmulatorProcess(*EMULATOR_ARGS, quirks=(mode,)) as emulator:  # type: ignore[call-arg]
+    with emulator_in_mode(mode) as emulator:
         return run_selection(emulator, directory / f"{mode}.xml", paths=(ASSUMPTIONS,))
 
 

@@ -25,7 +25,12 @@ from opsramp_jobs.doctor import (
     run_doctor,
 )
 from opsramp_jobs.settings import ConnectionSettings
-from tests.acceptance.selection import EMULATOR_ARGS, needs_quirks, not_under_switch
+from tests.acceptance.selection import (
+    EMULATOR_ARGS,
+    emulator_in_mode,
+    needs_quirks,
+    not_under_switch,
+)
 from tests.support.emulator import (
     CLIENT13_KEY,
     CLIENT13_SECRET,
@@ -42,11 +47,31 @@ from tests.support.emulator import (
 pytestmark = not_under_switch
 
 OPTIONS = ShapeOptions((DEVICE_AD_SERVER,), SCRIPT_TEST, {2: "150"}, "doctor-credential-set")
-CHECKS = ["url", "token path", "credentials", "token expiry", "tenant", "job types",
-          "rate-limit headers", "search paging"]  # fmt: skip
-SHAPES = ["daily everyday", "daily every weekday", "daily every N days", "weekly",
-          "monthly on days", "monthly on weekday", "run once", "never", "assetinfo",
-          "networkconfigbackup", "appinstall", "appupdate", "custom"]  # fmt: skip
+CHECKS = [
+    "url",
+    "token path",
+    "credentials",
+    "token expiry",
+    "tenant",
+    "job types",
+    "rate-limit headers",
+    "search paging",
+]
+SHAPES = [
+    "daily everyday",
+    "daily every weekday",
+    "daily every N days",
+    "weekly",
+    "monthly on days",
+    "monthly on weekday",
+    "run once",
+    "never",
+    "assetinfo",
+    "networkconfigbackup",
+    "appinstall",
+    "appupdate",
+    "custom",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -64,25 +89,40 @@ def doctor_emulator() -> Iterator[EmulatorProcess]:
 
 
 def _settings(emulator: EmulatorProcess, **overrides: Any) -> ConnectionSettings:
-    values: dict[str, Any] = {"api_url": emulator.url, "client_id": CLIENT13_KEY,
-                              "client_secret": CLIENT13_SECRET, "tenant_id": CLIENT13_TENANT}  # fmt: skip
+    values: dict[str, Any] = {
+        "api_url": emulator.url,
+        "client_id": CLIENT13_KEY,
+        "client_secret": CLIENT13_SECRET,
+        "tenant_id": CLIENT13_TENANT,
+    }
     values.update(overrides)
     return ConnectionSettings(**values)
 
 
 def _env(emulator: EmulatorProcess, **overrides: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPSRAMP_")}
-    env.update({"OPSRAMP_API_URL": emulator.url, "OPSRAMP_CLIENT_ID": CLIENT13_KEY,
-                "OPSRAMP_CLIENT_SECRET": CLIENT13_SECRET, "OPSRAMP_TENANT_ID": CLIENT13_TENANT})  # fmt: skip
+    env.update(
+        {
+            "OPSRAMP_API_URL": emulator.url,
+            "OPSRAMP_CLIENT_ID": CLIENT13_KEY,
+            "OPSRAMP_CLIENT_SECRET": CLIENT13_SECRET,
+            "OPSRAMP_TENANT_ID": CLIENT13_TENANT,
+        }
+    )
     env.update(overrides)
     return env
 
 
 def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "opsramp_jobs", "doctor", *args], cwd=REPO_ROOT, env=env,
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        [sys.executable, "-m", "opsramp_jobs", "doctor", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_ready_emulator_passes_every_check_and_shape(doctor_emulator: EmulatorProcess) -> None:
@@ -98,8 +138,12 @@ def test_ready_emulator_passes_every_check_and_shape(doctor_emulator: EmulatorPr
 
 
 def test_partner_tenant_is_named_a_partner(doctor_emulator: EmulatorProcess) -> None:
-    settings = _settings(doctor_emulator, client_id=PARTNER_KEY, client_secret=PARTNER_SECRET,
-                         tenant_id=PARTNER_TENANT)  # fmt: skip
+    settings = _settings(
+        doctor_emulator,
+        client_id=PARTNER_KEY,
+        client_secret=PARTNER_SECRET,
+        tenant_id=PARTNER_TENANT,
+    )
     assert "a partner (from the id prefix" in run_doctor(settings).check("tenant").detail
 
 
@@ -147,8 +191,13 @@ def test_flags_override_the_environment(doctor_emulator: EmulatorProcess) -> Non
 def test_write_deletes_its_job_even_when_the_read_back_fails(
     doctor_emulator: EmulatorProcess,
 ) -> None:
-    doctor_emulator.add_fault(method="GET", path=r"/api/v2/tenants/[^/]+/jobs/[0-9a-f-]{36}",
-                              action="status", status=400, count=1)  # fmt: skip
+    doctor_emulator.add_fault(
+        method="GET",
+        path=r"/api/v2/tenants/[^/]+/jobs/[0-9a-f-]{36}",
+        action="status",
+        status=400,
+        count=1,
+    )
     report = run_doctor(_settings(doctor_emulator), write=True, shape_options=OPTIONS)
     first = report.shapes[0]
     assert (first.status, first.deleted) == ("fail", True)
@@ -163,11 +212,29 @@ def test_sweep_deletes_only_prefixed_jobs(
 ) -> None:
     with OpsRampClient(doctor_emulator.url, CLIENT13_KEY, CLIENT13_SECRET, CLIENT13_TENANT) as c:
         for name in (f"{JOB_PREFIX}left-1", f"{JOB_PREFIX}left-2", "production backup"):
-            c.create_job({"name": name, "script": {"jobType": "adCheckList"},
-                          "schedule": {"startDate": "2099-12-01T02:30:00+0000",
-                                       "pattern": {"type": "never"}}}, existing_ids=())  # fmt: skip
-    args = ["doctor", "--sweep", "--api-url", doctor_emulator.url, "--client-id", CLIENT13_KEY,
-            "--client-secret", CLIENT13_SECRET, "--tenant-id", CLIENT13_TENANT]  # fmt: skip
+            c.create_job(
+                {
+                    "name": name,
+                    "script": {"jobType": "adCheckList"},
+                    "schedule": {
+                        "startDate": "2099-12-01T02:30:00+0000",
+                        "pattern": {"type": "never"},
+                    },
+                },
+                existing_ids=(),
+            )
+    args = [
+        "doctor",
+        "--sweep",
+        "--api-url",
+        doctor_emulator.url,
+        "--client-id",
+        CLIENT13_KEY,
+        "--client-secret",
+        CLIENT13_SECRET,
+        "--tenant-id",
+        CLIENT13_TENANT,
+    ]
     assert main(args) == 0
     assert "deleted 2 job(s)" in capsys.readouterr().out
     kept = doctor_emulator.jobs()
@@ -180,13 +247,19 @@ def test_stack_settings_come_from_pulumi_config(
     doctor_emulator: EmulatorProcess, pulumi_cli: str, tmp_path: Path
 ) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPSRAMP_")}
-    env.update({"PULUMI_BACKEND_URL": f"file://{tmp_path}", "PULUMI_CONFIG_PASSPHRASE": "doctor",
-                "PULUMI_SKIP_UPDATE_CHECK": "1"})  # fmt: skip
+    env.update(
+        {
+            "PULUMI_BACKEND_URL": f"file://{tmp_path}",
+            "PULUMI_CONFIG_PASSPHRASE": "doctor",
+            "PULUMI_SKIP_UPDATE_CHECK": "1",
+        }
+    )
     (tmp_path / "Pulumi.yaml").write_text("name: doctor-test\nruntime: python\n")
 
     def pulumi(*args: str) -> None:
-        subprocess.run([pulumi_cli, *args], cwd=tmp_path, env=env, check=True,
-                       capture_output=True, timeout=120)  # fmt: skip
+        subprocess.run(
+            [pulumi_cli, *args], cwd=tmp_path, env=env, check=True, capture_output=True, timeout=120
+        )
 
     pulumi("stack", "init", "doctor")
     pulumi("config", "set", "opsramp:apiUrl", doctor_emulator.url)
@@ -194,10 +267,14 @@ def test_stack_settings_come_from_pulumi_config(
     pulumi("config", "set", "--secret", "opsramp:clientSecret", CLIENT13_SECRET)
     pulumi("config", "set", "opsramp:tenantId", CLIENT13_TENANT)
     done = subprocess.run(
-        [sys.executable, "-m", "opsramp_jobs", "doctor", "--stack", "doctor"], cwd=tmp_path,
-        env={**env, "PYTHONPATH": str(REPO_ROOT)}, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "opsramp_jobs", "doctor", "--stack", "doctor"],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(REPO_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
         check=False,
-    )  # fmt: skip
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "✓ tenant" in done.stdout
     assert CLIENT13_SECRET not in done.stdout + done.stderr
@@ -207,19 +284,32 @@ def test_console_script_is_installed() -> None:
     script = shutil.which("opsramp-jobs", path=str(Path(sys.executable).parent))
     if script is None:
         pytest.skip("package not installed with its console script (run bash scripts/venv.sh)")
-    done = subprocess.run([script, "doctor", "--help"], capture_output=True, text=True,
-                          timeout=60, check=False)  # fmt: skip
+    done = subprocess.run(
+        [script, "doctor", "--help"], capture_output=True, text=True, timeout=60, check=False
+    )
     assert done.returncode == 0
     assert "--write" in done.stdout
 
 
 def test_field_differences_name_missing_changed_and_added_fields() -> None:
-    sent = {"jobQueued": True, "script": {"jobType": "custom", "customScript": {"id": "7"},
-            "parameters": [{"paramId": "2", "value": "x"}], "credentialSet": {"uniqueId": "c"}}}  # fmt: skip
-    echoed = {"id": "j", "jobQueued": "true",
-              "script": {"customScript": {"id": 7, "name": "test script"},
-                         "parameters": [{"paramId": 2, "value": "x", "name": "String"}]},
-              "extra": 1}  # fmt: skip
+    sent = {
+        "jobQueued": True,
+        "script": {
+            "jobType": "custom",
+            "customScript": {"id": "7"},
+            "parameters": [{"paramId": "2", "value": "x"}],
+            "credentialSet": {"uniqueId": "c"},
+        },
+    }
+    echoed = {
+        "id": "j",
+        "jobQueued": "true",
+        "script": {
+            "customScript": {"id": 7, "name": "test script"},
+            "parameters": [{"paramId": 2, "value": "x", "name": "String"}],
+        },
+        "extra": 1,
+    }
     assert [str(d) for d in field_differences(expected_echo(sent), echoed)] == [
         "extra: expected (absent), echoed 1",
         "jobQueued: expected True, echoed 'true'",
@@ -242,7 +332,7 @@ def _signature(report: DoctorReport) -> dict[str, Any]:
 
 def _report_in_mode(*quirks: str) -> DoctorReport:
     clear_token_cache()
-    with EmulatorProcess(*EMULATOR_ARGS, quirks=quirks) as emulator:  # type: ignore[call-arg]
+    with emulator_in_mode(*quirks) as emulator:
         report = run_doctor(_settings(emulator), write=True, shape_options=OPTIONS)
         assert emulator.jobs() == []
     assert report.check("url").status == "ok"
@@ -259,8 +349,10 @@ DIFFERENCE_OF: dict[str, dict[str, Any]] = {
     },
     "run-config-alert": {
         "write networkconfigbackup": [
-            "script.configParams.runConfigAlert", "script.configParams.runtimeConfigAlert"]
-    },  # fmt: skip
+            "script.configParams.runConfigAlert",
+            "script.configParams.runtimeConfigAlert",
+        ]
+    },
     "credential-set-top-level": {"write custom": ["credentialSet.uniqueId"]},
     "repeat-type-capitalised": {"write daily every N days": ["schedule.pattern.repeatType"]},
     "legacy-token-path": {"check token path": None, "check credentials": None},
@@ -299,7 +391,9 @@ def test_doctor_reports_a_whole_job_quirk_on_every_shape(
     mode: str, default_signature: dict[str, Any]
 ) -> None:
     report = _report_in_mode(mode)
-    changed = {line for line, value in _signature(report).items() if default_signature[line] != value}
+    changed = {
+        line for line, value in _signature(report).items() if default_signature[line] != value
+    }
     assert changed == ALL_SHAPES
     assert report.ok  # the model reads both forms
     for shape in report.shapes:
@@ -308,4 +402,3 @@ def test_doctor_reports_a_whole_job_quirk_on_every_shape(
                 assert str(difference.expected).lower() == difference.echoed, difference
             else:
                 assert difference.path == "schedule.startDate"
-

@@ -66,9 +66,7 @@ def test_create_get_update_delete_round_trip(
         live.delete_job(job_id)
 
 
-def test_search_pages_and_finds_by_exact_name(
-    make_job: MakeJob, target: Target
-) -> None:
+def test_search_pages_and_finds_by_exact_name(make_job: MakeJob, target: Target) -> None:
     first, second = make_job("-a"), make_job("-b")
     with target.client(page_size=1) as paging:
         found = {job["id"] for job in paging.search_jobs(f"name:{target.prefix}")}
@@ -101,17 +99,27 @@ def test_every_job_type_reads_back_as_declared(
     created = make_job(script=script)
     echoed = live.get_job(created["id"])
     assert parse_job(echoed, from_server=True).job_type == job_type
-    sent = {"name": created["name"], "entities": target.entities(), "script": script,
-            "schedule": echoed["schedule"], "jobQueued": False}  # fmt: skip
+    sent = {
+        "name": created["name"],
+        "entities": target.entities(),
+        "script": script,
+        "schedule": echoed["schedule"],
+        "jobQueued": False,
+    }
     _reads_back_as_declared(sent, echoed, target.tenant_id)
 
 
 def test_invalid_job_is_a_400_naming_the_field(
     live: OpsRampClient, raw: requests.Session, target: Target
 ) -> None:
-    bad = {"name": f"{target.prefix}invalid", "script": {"jobType": "adCheckList"},
-           "schedule": {"startDate": "2099-12-01T02:30:00+0000",
-                        "pattern": {"type": "weekly", "weekDays": "Funday"}}}  # fmt: skip
+    bad = {
+        "name": f"{target.prefix}invalid",
+        "script": {"jobType": "adCheckList"},
+        "schedule": {
+            "startDate": "2099-12-01T02:30:00+0000",
+            "pattern": {"type": "weekly", "weekDays": "Funday"},
+        },
+    }
     answer = raw.post(jobs_url(target), json=bad, timeout=30)
     assert answer.status_code == 400, answer.text
     with pytest.raises(OpsRampValidationError) as raised:

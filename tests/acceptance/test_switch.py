@@ -6,6 +6,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,10 +28,10 @@ DELETE_ROUTE = "DELETE /api/v2/tenants/{tenantId}/jobs/{jobId}"
 
 
 @pytest.fixture
-def separate_emulator() -> EmulatorProcess:
+def separate_emulator() -> Iterator[EmulatorProcess]:
     """An emulator the switched subprocess reaches only through OPSRAMP_* settings."""
     with EmulatorProcess(*EMULATOR_ARGS) as process:
-        yield process  # type: ignore[misc]
+        yield process
 
 
 def test_switched_selection_passes_end_to_end(
@@ -83,9 +84,14 @@ def test_killed_run_is_swept_by_the_by_hand_sweeper(
     left = _kill_while_a_job_exists(separate_emulator, tmp_path / "killed.xml")
     assert left, "the kill came too late to prove anything"
     done = subprocess.run(
-        sweep_command(), cwd=REPO_ROOT, env=env_for(separate_emulator),
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        sweep_command(),
+        cwd=REPO_ROOT,
+        env=env_for(separate_emulator),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert "deleted 0 job(s)" not in done.stdout
     assert prefixed_jobs(separate_emulator) == []

@@ -85,9 +85,7 @@ class Target:
     @property
     def settings(self) -> ConnectionSettings:
         """The target as the provider's connection settings."""
-        return ConnectionSettings(
-            self.base_url, self.client_id, self.client_secret, self.tenant_id
-        )
+        return ConnectionSettings(self.base_url, self.client_id, self.client_secret, self.tenant_id)
 
     @property
     def shape_options(self) -> ShapeOptions:
