@@ -461,15 +461,15 @@ def _tenant_checks(
 ) -> list[Check]:
     checks = []
     kind = tenant_kind(tenant)
-    how = "from the id prefix: msp_ = partner, client_ = client"
+    how = "inferred from the id: msp_… partner, client_… client"
     try:
         offered = {str(t.get("jobtype")) for t in client.job_types(tenant_id=tenant)}
     except OpsRampError as exc:
         return [Check("tenant", "fail", f"{tenant}: {exc}")]
     if kind is None:
-        checks.append(Check("tenant", "warn", f"{tenant} answers; kind unknown ({how})"))
+        checks.append(Check("tenant", "warn", f"{tenant} answers: kind unknown ({how})"))
     else:
-        checks.append(Check("tenant", "ok", f"{tenant} answers; a {kind} ({how})"))
+        checks.append(Check("tenant", "ok", f"{tenant} answers: a {kind} ({how})"))
     modelled = set(JOB_TYPES) - {"custom"}  # custom scripts are not in the catalogue
     missing, extra = sorted(modelled - offered), sorted(offered - modelled)
     if not missing and not extra:

@@ -132,7 +132,7 @@ def test_ready_emulator_passes_every_check_and_shape(doctor_emulator: EmulatorPr
     assert [s.shape for s in report.shapes] == SHAPES
     assert all(s.status == "ok" and not s.differences and s.deleted for s in report.shapes)
     assert report.ok
-    assert "a client (from the id prefix" in report.check("tenant").detail
+    assert "a client (inferred from the id" in report.check("tenant").detail
     assert report.seconds < 10
     assert doctor_emulator.jobs() == []
 
@@ -144,7 +144,7 @@ def test_partner_tenant_is_named_a_partner(doctor_emulator: EmulatorProcess) -> 
         client_secret=PARTNER_SECRET,
         tenant_id=PARTNER_TENANT,
     )
-    assert "a partner (from the id prefix" in run_doctor(settings).check("tenant").detail
+    assert "a partner (inferred from the id" in run_doctor(settings).check("tenant").detail
 
 
 def test_cli_prints_a_table_without_secrets_or_colour(doctor_emulator: EmulatorProcess) -> None:
