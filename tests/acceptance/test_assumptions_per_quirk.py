@@ -10,13 +10,11 @@ from pathlib import Path
 import pytest
 
 from tests.acceptance.selection import (
-    EMULATOR_ARGS,
     emulator_in_mode,
     needs_quirks,
     not_under_switch,
     run_selection,
 )
-from tests.support.emulator import EmulatorProcess
 
 pytestmark = not_under_switch
 
@@ -78,14 +76,6 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
     with ThreadPoolExecutor(max_workers=3) as pool:
         futures = {mode: pool.submit(_run_in_mode, mode, directory) for mode in BROKEN_BY}
         return {mode: future.result() for mode, future in futures.items()}
-
-
-def test_default_mode_holds_every_assumption_with_none_skipped(tmp_path: Path) -> None:
-    with EmulatorProcess(*EMULATOR_ARGS) as emulator:
-        code, results, output = run_selection(emulator, tmp_path / "run.xml", paths=(ASSUMPTIONS,))
-    assert code == 0, output[-3000:]
-    assert set(results.values()) == {"passed"}
-    assert {primary for primary, _ in BROKEN_BY.values()} <= set(results)
 
 
 @needs_quirks

@@ -40,6 +40,10 @@ def test_switched_selection_passes_end_to_end(
     code, results, output = run_selection(separate_emulator, tmp_path / "run.xml")
     assert code == 0, output[-3000:]
     assert results["test_create_get_update_delete_round_trip"] == "passed"
+    # In the default mode every assumption holds, none skipped.
+    assumptions = {n: o for n, o in results.items() if n.startswith("test_assumption_")}
+    assert len(assumptions) >= 20
+    assert set(assumptions.values()) == {"passed"}
     assert sum(outcome == "passed" for outcome in results.values()) >= 50
     # Through the real-tenant path the emulator's admin routes are out of reach:
     assert results["test_over_the_limit_is_a_429_with_the_documented_body"] == "skipped"
