@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from tests.support.emulator import REPO_ROOT, EmulatorProcess
 from tests.support.target import JOB_PREFIX, acceptance_requested, emulator_environment
@@ -34,6 +35,12 @@ def emulator_in_mode(*quirks: str) -> EmulatorProcess:
     # Through a dict so this type-checks before and after EmulatorProcess takes `quirks`.
     options: dict[str, Any] = {"quirks": quirks} if quirks else {}
     return EmulatorProcess(*EMULATOR_ARGS, **options)
+
+
+def set_quirks(emulator: EmulatorProcess, *modes: str) -> None:
+    """Replace the emulator's active quirk modes at run time (POST /_emulator/quirks)."""
+    answer = requests.post(f"{emulator.admin_url}/quirks", json={"quirks": list(modes)}, timeout=10)
+    answer.raise_for_status()
 
 
 def selection_command(

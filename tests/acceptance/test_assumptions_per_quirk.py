@@ -4,19 +4,22 @@ mode, fails that test and no unrelated one."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 
+from opsramp_jobs.client import clear_token_cache
 from tests.acceptance.selection import (
     emulator_in_mode,
     needs_quirks,
     not_under_switch,
-    run_selection,
+    set_quirks,
+    switched_environment,
 )
+from tests.support.emulator import REPO_ROOT, EmulatorProcess
 
 pytestmark = not_under_switch
+
 
 ASSUMPTIONS = "tests/acceptance/test_assumptions.py"
 
@@ -61,30 +64,58 @@ BROKEN_BY: dict[str, tuple[str, frozenset[str]]] = {
 }
 
 
-Run = tuple[int, dict[str, str], str]
-
-
-def _run_in_mode(mode: str, directory: Path) -> Run:
-    with emulator_in_mode(mode) as emulator:
-        return run_selection(emulator, directory / f"{mode}.xml", paths=(ASSUMPTIONS,))
-
-
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
-    """The assumptions file in every mode, three runs at a time (each is a pytest process)."""
-    directory = tmp_path_factory.mktemp("quirk-runs")
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        futures = {mode: pool.submit(_run_in_mode, mode, directory) for mode in BROKEN_BY}
-        return {mode: future.result() for mode, future in futures.items()}
+def quirky_emulator() -> Iterator[EmulatorProcess]:
+    """One emulator for every mode: each test switches its quirks at run time."""
+    with emulator_in_mode() as emulator:
+        yield emulator
+
+
+class _Outcomes:
+    """A pytest plugin that records each test's outcome: {name: passed / failed / skipped}."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, str] = {}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Record the outcome of the call phase, or of a failed or skipped setup/teardown."""
+        name = report.nodeid.rsplit("::", 1)[-1]
+        if report.failed or report.skipped or report.when == "call":
+            self.found[name] = "failed" if report.failed else report.outcome
 
 
 @needs_quirks
 @pytest.mark.parametrize("mode", sorted(BROKEN_BY))
-def test_quirk_mode_fails_the_matching_assumption(mode: str, runs: dict[str, Run]) -> None:
+def test_quirk_mode_fails_the_matching_assumption(
+    mode: str,
+    quirky_emulator: EmulatorProcess,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The assumptions file, in process, through the switch, against the emulator in a mode.
+
+    In process (pytest.main, modules already imported) it costs about a second a mode; a
+    pytest subprocess per mode would pay the interpreter and imports twelve times.
+    """
     primary, tolerated = BROKEN_BY[mode]
-    code, results, output = runs[mode]
+    set_quirks(quirky_emulator, mode)
+    for name, value in switched_environment(quirky_emulator).items():
+        monkeypatch.setenv(name, value)
+    clear_token_cache()
+    outcomes = _Outcomes()
+    try:
+        code = pytest.main(
+            [str(REPO_ROOT / ASSUMPTIONS), "-m", "acceptance", "-p", "no:cacheprovider", "-q",
+             f"--rootdir={REPO_ROOT}"],
+            plugins=[outcomes],
+        )  # fmt: skip
+    finally:
+        set_quirks(quirky_emulator)
+    clear_token_cache()
+    results = outcomes.found
     failed = {name for name, outcome in results.items() if outcome == "failed"}
-    assert code == 1, output[-3000:]
-    assert primary in failed, output[-3000:]
-    assert failed <= {primary} | tolerated, output[-3000:]
-    assert not [name for name, outcome in results.items() if outcome == "skipped"]
+    output = capsys.readouterr().out[-3000:]
+    assert code == pytest.ExitCode.TESTS_FAILED, output
+    assert primary in failed, output
+    assert failed <= {primary} | tolerated, output
+    assert "skipped" not in results.values(), output

@@ -30,6 +30,7 @@ from tests.acceptance.selection import (
     emulator_in_mode,
     needs_quirks,
     not_under_switch,
+    set_quirks,
 )
 from tests.support.emulator import (
     CLIENT13_KEY,
@@ -330,13 +331,24 @@ def _signature(report: DoctorReport) -> dict[str, Any]:
     return found
 
 
-def _report_in_mode(*quirks: str) -> DoctorReport:
+def _report_in_mode(emulator: EmulatorProcess, *quirks: str) -> DoctorReport:
+    """The doctor's report (with --write) on the emulator with these quirk modes on."""
     clear_token_cache()
-    with emulator_in_mode(*quirks) as emulator:
+    set_quirks(emulator, *quirks)
+    try:
         report = run_doctor(_settings(emulator), write=True, shape_options=OPTIONS)
-        assert emulator.jobs() == []
+    finally:
+        set_quirks(emulator)
+    assert emulator.jobs() == []
     assert report.check("url").status == "ok"
     return report
+
+
+@pytest.fixture(scope="module")
+def quirky_emulator() -> Iterator[EmulatorProcess]:
+    """One emulator for every mode: each test switches its quirks at run time."""
+    with emulator_in_mode() as emulator:
+        yield emulator
 
 
 ALL_SHAPES = {f"write {shape}" for shape in SHAPES}
@@ -363,16 +375,16 @@ DIFFERENCE_OF: dict[str, dict[str, Any]] = {
 
 
 @pytest.fixture(scope="module")
-def default_signature() -> dict[str, Any]:
-    return _signature(_report_in_mode())
+def default_signature(quirky_emulator: EmulatorProcess) -> dict[str, Any]:
+    return _signature(_report_in_mode(quirky_emulator))
 
 
 @needs_quirks
 @pytest.mark.parametrize("mode", sorted(DIFFERENCE_OF))
 def test_doctor_reports_exactly_the_difference_of_a_quirk_mode(
-    mode: str, default_signature: dict[str, Any]
+    mode: str, quirky_emulator: EmulatorProcess, default_signature: dict[str, Any]
 ) -> None:
-    report = _report_in_mode(mode)
+    report = _report_in_mode(quirky_emulator, mode)
     signature = _signature(report)
     changed = {line for line, value in signature.items() if default_signature[line] != value}
     assert changed == set(DIFFERENCE_OF[mode])
@@ -388,9 +400,9 @@ def test_doctor_reports_exactly_the_difference_of_a_quirk_mode(
 @needs_quirks
 @pytest.mark.parametrize("mode", ["string-values", "rfc3339-dates"])
 def test_doctor_reports_a_whole_job_quirk_on_every_shape(
-    mode: str, default_signature: dict[str, Any]
+    mode: str, quirky_emulator: EmulatorProcess, default_signature: dict[str, Any]
 ) -> None:
-    report = _report_in_mode(mode)
+    report = _report_in_mode(quirky_emulator, mode)
     changed = {
         line for line, value in _signature(report).items() if default_signature[line] != value
     }
