@@ -55,16 +55,22 @@ from .model import (
 from .settings import ConnectionSettings
 
 __all__ = [
+    "FAR_FUTURE",
     "JOB_PREFIX",
+    "PAGING_FIELDS",
     "Check",
     "Difference",
     "DoctorReport",
+    "ShapeOptions",
     "ShapeResult",
     "expected_echo",
     "field_differences",
+    "render",
     "run_doctor",
     "shapes",
+    "stack_config",
     "sweep",
+    "tenant_kind",
 ]
 
 # Every job the acceptance tests and the doctor create starts with this, so a sweep finds them.
@@ -73,7 +79,16 @@ JOB_PREFIX = "opsramp-jobs-acc-"
 FAR_FUTURE = "2099-12-01T02:30:00+0000"
 PAGING_FIELDS = ("totalResults", "pageNo", "pageSize", "totalPages", "nextPage")
 RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
-MISSING: Any = type("Missing", (), {"__repr__": lambda self: "(absent)"})()
+
+
+class _Missing:
+    """A field one side of a comparison does not have."""
+
+    def __repr__(self) -> str:
+        return "(absent)"
+
+
+MISSING = _Missing()
 
 Status = Literal["ok", "warn", "fail"]
 
@@ -424,7 +439,7 @@ def _token_checks(settings: ConnectionSettings) -> tuple[list[Check], str | None
             answers[path] = _http("POST", settings.api_url + path, form=form)
         except OSError as exc:
             return [Check("token path", "fail", f"{path}: {type(exc).__name__}")], None
-    current, legacy = TOKEN_PATHS
+    current = TOKEN_PATHS[0]
     statuses = ", ".join(f"{p} HTTP {a.status}" for p, a in answers.items())
     working = [p for p, a in answers.items() if a.status == 200 and _token_of(a)]
     rejected = [p for p, a in answers.items() if a.status in (400, 401, 403)]
@@ -435,7 +450,7 @@ def _token_checks(settings: ConnectionSettings) -> tuple[list[Check], str | None
         answer = answers[working[0]]
         assert isinstance(answer.body, dict)
         raw = answer.body.get("expires_in")
-        kind = "string, as assumed" if isinstance(raw, str) else f"{type(raw).__name__}"
+        kind = "a string, as assumed" if isinstance(raw, str) else "not a string; the client copes"
         checks.append(Check("token expiry", "ok", f"expires_in {raw!r} s ({kind})"))
         return checks, _token_of(answer)
     if rejected:
@@ -447,7 +462,6 @@ def _token_checks(settings: ConnectionSettings) -> tuple[list[Check], str | None
                 f"rejected at {rejected[0]}: check opsramp:clientId / opsramp:clientSecret",
             ),
         ], None
-    del legacy
     return [Check("token path", "fail", f"no token endpoint answers: {statuses}")], None
 
 
@@ -479,7 +493,11 @@ def _tenant_checks(
         parts += [f"unknown to the model: {', '.join(extra)}"] if extra else []
         checks.append(Check("job types", "warn", "; ".join(parts)))
     base = f"{settings.api_url}/api/v2/tenants/{tenant}/jobs"
-    types = _http("GET", f"{base}/types", token=token)
+    try:
+        types = _http("GET", f"{base}/types", token=token)
+        search = _http("GET", f"{base}/search?pageNo=1&pageSize=1", token=token)
+    except OSError as exc:
+        return [*checks, Check("rate-limit headers", "fail", f"{type(exc).__name__}: {exc}")]
     present = [h for h in RATE_LIMIT_HEADERS if _header(types.headers, h) is not None]
     if len(present) == len(RATE_LIMIT_HEADERS):
         limit = _header(types.headers, "X-RateLimit-Limit")
@@ -487,7 +505,6 @@ def _tenant_checks(
     else:
         absent = ", ".join(h for h in RATE_LIMIT_HEADERS if h not in present)
         checks.append(Check("rate-limit headers", "warn", f"absent: {absent}; pacing is local"))
-    search = _http("GET", f"{base}/search?pageNo=1&pageSize=1", token=token)
     checks.append(_paging_check(search))
     return checks
 

@@ -166,7 +166,7 @@ def test_wrong_secret_is_a_red_credentials_line_and_exit_1(
     assert "wrong-secret-value" not in done.stdout + done.stderr
 
 
-def test_unreachable_url_is_red_and_exit_1(tmp_path: Path) -> None:
+def test_unreachable_url_is_red_and_exit_1() -> None:
     with EmulatorProcess() as gone:
         url = gone.url
     done = _cli(_env(gone, OPSRAMP_API_URL=url))
