@@ -17,6 +17,7 @@ from opsramp_jobs.__main__ import main
 from opsramp_jobs.client import OpsRampClient, clear_token_cache
 from opsramp_jobs.doctor import (
     JOB_PREFIX,
+    Check,
     DoctorReport,
     ShapeOptions,
     expected_echo,
@@ -414,3 +415,10 @@ def test_doctor_reports_a_whole_job_quirk_on_every_shape(
                 assert str(difference.expected).lower() == difference.echoed, difference
             else:
                 assert difference.path == "schedule.startDate"
+
+
+def test_colour_only_when_asked() -> None:
+    report = DoctorReport(checks=[Check("url", "ok", "answers"), Check("tenant", "fail", "no")])
+    assert "\033[32m✓\033[0m url" in render(report, colour=True)
+    assert "\033[31m✗\033[0m tenant" in render(report, colour=True)
+    assert "\033[" not in render(report)
