@@ -403,7 +403,9 @@ def sweep(client: OpsRampClient, tenant: str, prefix: str = JOB_PREFIX) -> list[
     if not prefix.strip():
         raise ValueError("refusing to sweep with an empty prefix: it would delete every job")
     deleted = []
-    for job in client.search_jobs(f"name:{prefix}", tenant_id=tenant):
+    # Every job, filtered here: what OpsRamp's `name:` filter matches is undocumented (it might
+    # be an exact match), and a sweep that misses a leftover job fails silently.
+    for job in client.search_jobs(tenant_id=tenant):
         name = job.get("name")
         if isinstance(name, str) and name.startswith(prefix):
             with suppress(JobNotFoundError):

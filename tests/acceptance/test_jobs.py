@@ -66,12 +66,18 @@ def test_create_get_update_delete_round_trip(
         live.delete_job(job_id)
 
 
-def test_search_pages_and_finds_by_exact_name(make_job: MakeJob, target: Target) -> None:
+def test_search_pages_and_finds_by_exact_name(
+    live: OpsRampClient, make_job: MakeJob, target: Target
+) -> None:
     first, second = make_job("-a"), make_job("-b")
+    assert {first["id"], second["id"]} <= {job["id"] for job in live.search_jobs()}
     with target.client(page_size=1) as paging:
-        found = {job["id"] for job in paging.search_jobs(f"name:{target.prefix}")}
-        assert {first["id"], second["id"]} <= found
-        assert [j["id"] for j in paging.find_jobs_by_name(first["name"])] == [first["id"]]
+        # Two pages of one job each, different jobs (a tenant may hold many: read only two).
+        pages = [paging.search_page(None, number) for number in (1, 2)]
+        assert [len(page.jobs) for page in pages] == [1, 1]
+        assert pages[0].jobs[0]["id"] != pages[1].jobs[0]["id"]
+        assert pages[0].total_pages is None or pages[0].total_pages >= 2
+    assert [j["id"] for j in live.find_jobs_by_name(first["name"])] == [first["id"]]
 
 
 def test_job_types_catalogue_lists_the_models_types(live: OpsRampClient) -> None:
