@@ -1,0 +1,114 @@
+"""`python -m opsramp_jobs doctor` / `opsramp-jobs doctor`: is this tenant ready for `pulumi up`?"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from .client import OpsRampClient
+from .doctor import JOB_PREFIX, ShapeOptions, render, run_doctor, stack_config, sweep
+from .errors import OpsRampError
+from .settings import ConnectionSettings, SettingsError, resolve_settings
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="opsramp-jobs")
+    commands = parser.add_subparsers(dest="command", required=True)
+    doctor = commands.add_parser(
+        "doctor",
+        help="check a tenant is ready for `pulumi up`",
+        description="Settings: flags, else --stack's config, else OPSRAMP_* variables.",
+    )
+    source = doctor.add_argument_group("settings")
+    source.add_argument("--stack", help="read `pulumi config --show-secrets --json` of a stack")
+    source.add_argument("--api-url", help="e.g. https://acme.api.opsramp.com")
+    source.add_argument("--client-id")
+    source.add_argument(
+        "--client-secret", help="prefer OPSRAMP_CLIENT_SECRET: a flag shows in `ps`"
+    )
+    source.add_argument("--tenant-id", help="client_… or msp_…")
+    doctor.add_argument(
+        "--write",
+        action="store_true",
+        help="also create, read back and delete one job per documented shape",
+    )
+    doctor.add_argument("--device", action="append", default=[], help="device id for --write")
+    doctor.add_argument("--script-id", type=int, help="custom script id for the custom shape")
+    doctor.add_argument(
+        "--script-param", action="append", default=[], metavar="ID=VALUE", help="repeatable"
+    )
+    doctor.add_argument("--credential-set", help="credential set uniqueId for the custom shape")
+    doctor.add_argument(
+        "--sweep",
+        action="store_true",
+        help=f"only delete every job whose name starts with --prefix ({JOB_PREFIX})",
+    )
+    doctor.add_argument("--prefix", default=JOB_PREFIX)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> ConnectionSettings:
+    config: dict[str, Any] = stack_config(args.stack) if args.stack else {}
+    flags = {
+        "opsramp:apiUrl": args.api_url,
+        "opsramp:clientId": args.client_id,
+        "opsramp:clientSecret": args.client_secret,
+        "opsramp:tenantId": args.tenant_id,
+    }
+    config.update({key: value for key, value in flags.items() if value})
+    return resolve_settings(config)
+
+
+def _shape_options(args: argparse.Namespace) -> ShapeOptions:
+    parameters: dict[int, str] = {}
+    for item in args.script_param:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip().isdigit():
+            raise ValueError(f"--script-param {item!r}: use ID=VALUE, e.g. --script-param 2=150")
+        parameters[int(key)] = value
+    return ShapeOptions(
+        device_ids=tuple(args.device),
+        script_id=args.script_id,
+        script_parameters=parameters,
+        credential_set=args.credential_set,
+    )
+
+
+def _sweep(settings: ConnectionSettings, prefix: str) -> int:
+    if settings.tenant_id is None:
+        print("✗ opsramp:tenantId is not set (or OPSRAMP_TENANT_ID)", file=sys.stderr)
+        return 2
+    with OpsRampClient(settings.api_url, settings.client_id, settings.client_secret) as client:
+        deleted = sweep(client, settings.tenant_id, prefix)
+    print(f"deleted {len(deleted)} job(s) named {prefix}… in {settings.tenant_id}")
+    for job_id in deleted:
+        print(f"  {job_id}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (1: not ready, 2: bad settings)."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+        options = _shape_options(args)
+    except (SettingsError, ValueError) as exc:
+        print(f"✗ {exc}", file=sys.stderr)
+        return 2
+    try:
+        if args.sweep:
+            return _sweep(settings, args.prefix)
+        report = run_doctor(settings, write=args.write, shape_options=options)
+    except (OpsRampError, ValueError) as exc:
+        print(f"✗ {exc}", file=sys.stderr)
+        return 1
+    print(render(report, colour=sys.stdout.isatty()))
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

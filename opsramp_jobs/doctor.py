@@ -1,0 +1,636 @@
+"""`opsramp-jobs doctor`: check, in seconds, that a tenant is ready for `pulumi up`.
+
+Read-only checks: the URL answers, which token path works, the credentials, the tenant and its
+kind, the job types it offers, the rate-limit headers, the search paging shape. With ``write``,
+one job per documented shape is created (no devices, nothing scheduled before 2099), read back,
+compared with what the provider expects, and always deleted. ``sweep`` deletes every job whose
+name carries :data:`JOB_PREFIX` (left behind by an interrupted acceptance run or doctor).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import ssl
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import suppress
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import certifi
+
+from .client import TOKEN_PATHS, OpsRampClient
+from .errors import JobNotFoundError, OpsRampError
+from .model import (
+    JOB_TYPES,
+    AdCheckList,
+    AppInstall,
+    Approval,
+    AppUpdate,
+    AssetInfo,
+    ConfigParams,
+    CustomScript,
+    EveryDay,
+    EveryNDays,
+    EveryWeekday,
+    Job,
+    JobValidationError,
+    MonthlyOnDays,
+    MonthlyOnWeekday,
+    NetworkConfigBackup,
+    Never,
+    RunOnce,
+    Schedule,
+    Weekly,
+    WireModel,
+    device,
+    parse_job,
+)
+from .settings import ConnectionSettings
+
+__all__ = [
+    "FAR_FUTURE",
+    "JOB_PREFIX",
+    "PAGING_FIELDS",
+    "Check",
+    "Difference",
+    "DoctorReport",
+    "ShapeOptions",
+    "ShapeResult",
+    "expected_echo",
+    "field_differences",
+    "render",
+    "run_doctor",
+    "shapes",
+    "stack_config",
+    "sweep",
+    "tenant_kind",
+]
+
+# Every job the acceptance tests and the doctor create starts with this, so a sweep finds them.
+JOB_PREFIX = "opsramp-jobs-acc-"
+# Far enough ahead that no job made by a check is ever due before it is deleted.
+FAR_FUTURE = "2099-12-01T02:30:00+0000"
+PAGING_FIELDS = ("totalResults", "pageNo", "pageSize", "totalPages", "nextPage")
+RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+
+
+class _Missing:
+    """A field one side of a comparison does not have."""
+
+    def __repr__(self) -> str:
+        return "(absent)"
+
+
+MISSING = _Missing()
+
+Status = Literal["ok", "warn", "fail"]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the report; a `fail` means a `pulumi up` would go wrong."""
+
+    name: str
+    status: Status
+    detail: str
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A field OpsRamp echoed differently from what the provider expects."""
+
+    path: str
+    expected: Any
+    echoed: Any
+
+    def __str__(self) -> str:
+        return f"{self.path}: expected {self.expected!r}, echoed {self.echoed!r}"
+
+
+@dataclass
+class ShapeResult:
+    """What happened to one documented job shape written with ``--write``."""
+
+    shape: str
+    status: Status = "ok"
+    detail: str = ""
+    differences: list[Difference] = field(default_factory=list)
+    canonical_matches: bool | None = None
+    deleted: bool = False
+
+
+@dataclass
+class DoctorReport:
+    """Every check and written shape, in order."""
+
+    checks: list[Check] = field(default_factory=list)
+    shapes: list[ShapeResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing a `pulumi up` needs is wrong."""
+        return all(c.status != "fail" for c in self.checks) and all(
+            s.status != "fail" for s in self.shapes
+        )
+
+    def check(self, name: str) -> Check:
+        """The check of that name."""
+        return next(c for c in self.checks if c.name == name)
+
+
+# --------------------------------------------------------------------------------------------
+# Plain HTTP for the probes the client does not offer (token paths, headers, raw shapes)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    headers: Mapping[str, str]
+    body: Any
+
+
+def _ssl_context() -> ssl.SSLContext:
+    """The CA bundle the client trusts: REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE, else certifi's."""
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    return ssl.create_default_context(cafile=bundle or certifi.where())
+
+
+def _http(
+    method: str,
+    url: str,
+    *,
+    form: Mapping[str, str] | None = None,
+    token: str | None = None,
+    timeout: float = 10.0,
+) -> _Answer:
+    """One request; any HTTP status is an answer, a transport failure raises OSError."""
+    data = urllib.parse.urlencode(form).encode() if form is not None else None
+    headers = {"Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)
+    context = _ssl_context() if url.startswith("https:") else None
+    try:
+        with urllib.request.urlopen(request, timeout=timeout, context=context) as response:
+            status, raw, got = response.status, response.read(), response.headers
+    except urllib.error.HTTPError as exc:
+        status, raw, got = exc.code, exc.read(), exc.headers
+    try:
+        body = json.loads(raw) if raw else None
+    except ValueError:
+        body = None
+    return _Answer(status, dict(got.items()), body)
+
+
+# --------------------------------------------------------------------------------------------
+# Field-by-field comparison of a read-back job with what the provider expects
+# --------------------------------------------------------------------------------------------
+
+# Fields OpsRamp adds to a stored job (enrichment): not differences.
+_ENRICHMENT_PREFIXES = (
+    "script.customScript.name",
+    "script.customScript.description",
+    "script.customScript.platforms",
+)
+_ENTITY_ENRICHMENT = ("generalInfo", "resourceName", "aliasName", "clientUniqueId")
+
+
+def _leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    """(path, value) of every leaf; an empty object or list is a leaf."""
+    if isinstance(value, dict) and value:
+        for key, item in value.items():
+            yield from _leaves(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list) and value:
+        for index, item in enumerate(value):
+            yield from _leaves(item, f"{path}[{index}]")
+    else:
+        yield path, value
+
+
+def _is_enrichment(path: str) -> bool:
+    if path == "id" or path.startswith(_ENRICHMENT_PREFIXES):
+        return True
+    if path.startswith("entities[") and ".resource." in path:
+        return path.split(".resource.", 1)[1].split(".", maxsplit=1)[0] in _ENTITY_ENRICHMENT
+    return path.startswith("script.parameters[") and path.endswith(".name")
+
+
+def expected_echo(wire: Mapping[str, Any]) -> dict[str, Any]:
+    """The job as the provider assumes OpsRamp echoes the body it was sent (enrichment aside)."""
+    echo: dict[str, Any] = json.loads(json.dumps(wire))
+    script = echo.get("script")
+    if isinstance(script, dict) and script.get("jobType") == "custom":
+        # Assumptions (README "Assumptions"): a custom job comes back without `jobType`, with
+        # integer ids, and without `credentialSet`.
+        del script["jobType"]
+        script.pop("credentialSet", None)
+        ref = script.get("customScript")
+        if isinstance(ref, dict) and "id" in ref:
+            ref["id"] = int(ref["id"])
+        for parameter in script.get("parameters") or []:
+            parameter["paramId"] = int(parameter["paramId"])
+    return echo
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal and of the same JSON type (True is not 1, "2" is not 2)."""
+    return type(a) is type(b) and a == b
+
+
+def field_differences(expected: Mapping[str, Any], echoed: Mapping[str, Any]) -> list[Difference]:
+    """Every leaf that is missing, different or added (enrichment aside), in path order."""
+    want, got = dict(_leaves(expected)), dict(_leaves(echoed))
+    found = [
+        Difference(path, value, got.get(path, MISSING))
+        for path, value in want.items()
+        if path not in got or not _same(value, got[path])
+    ]
+    found += [
+        Difference(path, MISSING, value)
+        for path, value in got.items()
+        if path not in want and not _is_enrichment(path)
+    ]
+    return sorted(found, key=lambda d: d.path)
+
+
+# --------------------------------------------------------------------------------------------
+# The documented shapes written by --write
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShapeOptions:
+    """What a tenant needs for the shapes: devices to attach, a custom script to reference."""
+
+    device_ids: tuple[str, ...] = ()
+    script_id: int | None = None
+    script_parameters: Mapping[int, str] = field(default_factory=dict)
+    credential_set: str | None = None
+
+
+def shapes(options: ShapeOptions) -> dict[str, tuple[WireModel, WireModel]]:
+    """(script, pattern) of every documented shape: each pattern type, each job type family."""
+    never = Never()
+    found: dict[str, tuple[WireModel, WireModel]] = {
+        "daily everyday": (AdCheckList(), EveryDay()),
+        "daily every weekday": (AdCheckList(), EveryWeekday()),
+        "daily every N days": (AdCheckList(), EveryNDays(repeat_frequency=2)),
+        "weekly": (AdCheckList(), Weekly(week_days=["Sunday", "Thursday"])),
+        "monthly on days": (AdCheckList(), MonthlyOnDays(day_of_month=[1, 15, 31])),
+        "monthly on weekday": (
+            AdCheckList(),
+            MonthlyOnWeekday(week_index="Last", day_of_week="Friday"),
+        ),
+        "run once": (AdCheckList(), RunOnce()),
+        "never": (AdCheckList(), never),
+        # One type without parameters that the schema's 4-type enum omits (contradiction 1).
+        "assetinfo": (AssetInfo(), never),
+        # Non-default values, so a field OpsRamp renames or drops shows as a difference.
+        "networkconfigbackup": (
+            NetworkConfigBackup(
+                config_params=ConfigParams(
+                    versions_saved="VERSION_WITH_CHANGES",
+                    back_up_trigger=True,
+                    runtime_config_alert=True,
+                    startup_config_files_backup=False,
+                )
+            ),
+            never,
+        ),
+        "appinstall": (
+            AppInstall(approval=Approval(approval_type=1, approval_reason="doctor")),
+            never,
+        ),
+        "appupdate": (
+            AppUpdate(approval=Approval(approval_type=0, alert_required=True)),
+            never,
+        ),
+    }
+    if options.script_id is not None:
+        found["custom"] = (
+            CustomScript.of(
+                options.script_id,
+                dict(options.script_parameters),
+                user_type=2,
+                credential_set=options.credential_set,
+            ),
+            never,
+        )
+    return found
+
+
+def _shape_job(name: str, script: WireModel, pattern: WireModel, options: ShapeOptions) -> Job:
+    return parse_job(
+        {
+            "name": name,
+            "jobQueued": True,
+            "entities": [device(d) for d in options.device_ids],
+            "script": script,
+            "schedule": Schedule.model_validate({"startDate": FAR_FUTURE, "pattern": pattern}),
+        }
+    )
+
+
+def _write_shape(client: OpsRampClient, tenant: str, shape: str, job: Job) -> ShapeResult:
+    """Create, read back, compare, and always delete one job."""
+    result = ShapeResult(shape)
+    wire = job.to_wire()
+    job_id: str | None = None
+    try:
+        created = client.create_job(wire, tenant_id=tenant, existing_ids=())
+        job_id = str(created.get("id"))
+        echoed = client.get_job(job_id, tenant_id=tenant)
+        result.differences = field_differences(expected_echo(wire), echoed)
+        result.canonical_matches = _canonical_matches(job, echoed, tenant)
+        if not result.canonical_matches:
+            result.status = "fail"
+            result.detail = "read back differs from the declared job: every preview would diff"
+        elif result.differences:
+            result.detail = "normalised differently; the model absorbs it"
+        else:
+            result.detail = "echoed as expected"
+    except (OpsRampError, JobValidationError) as exc:
+        result.status = "fail"
+        result.detail = f"{'create' if job_id is None else 'read back'} failed: {exc}"
+    finally:
+        if job_id is not None:
+            result.deleted = _delete_quietly(client, job_id, tenant)
+            if not result.deleted:
+                result.status = "fail"
+                result.detail += f"; delete of {job_id} FAILED: run `opsramp-jobs doctor --sweep`"
+    return result
+
+
+def _canonical_matches(declared: Job, echoed: Mapping[str, Any], tenant: str) -> bool:
+    """Whether the provider reads the echo back as the declared job (as its `read` does)."""
+    observed = parse_job(echoed, tenant, from_server=True)
+    script = observed.script
+    wanted = getattr(declared.script, "credential_set", None)
+    if wanted is not None and getattr(script, "credential_set", None) is None:
+        # OpsRamp quirk (as in the provider): credentialSet is never echoed; keep the declared one.
+        observed = observed.model_copy(
+            update={"script": script.model_copy(update={"credential_set": wanted})}
+        )
+    return observed.canonical() == declared.model_copy(update={"tenant_id": tenant}).canonical()
+
+
+def _delete_quietly(client: OpsRampClient, job_id: str, tenant: str) -> bool:
+    try:
+        client.delete_job(job_id, tenant_id=tenant)
+    except JobNotFoundError:
+        return True
+    except OpsRampError:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------------------------
+# Sweeping
+# --------------------------------------------------------------------------------------------
+
+
+def sweep(client: OpsRampClient, tenant: str, prefix: str = JOB_PREFIX) -> list[str]:
+    """Delete every job of the tenant whose name starts with ``prefix``; return their ids."""
+    if not prefix.strip():
+        raise ValueError("refusing to sweep with an empty prefix: it would delete every job")
+    deleted = []
+    # Every job, filtered here: what OpsRamp's `name:` filter matches is undocumented (it might
+    # be an exact match), and a sweep that misses a leftover job fails silently.
+    for job in client.search_jobs(tenant_id=tenant):
+        name = job.get("name")
+        if isinstance(name, str) and name.startswith(prefix):
+            with suppress(JobNotFoundError):
+                client.delete_job(str(job["id"]), tenant_id=tenant)
+            deleted.append(str(job["id"]))
+    return deleted
+
+
+# --------------------------------------------------------------------------------------------
+# The checks
+# --------------------------------------------------------------------------------------------
+
+
+def tenant_kind(tenant: str) -> str | None:
+    """'partner' or 'client', inferred from the id's prefix (msp_… / client_…)."""
+    if tenant.startswith("msp_"):
+        return "partner"
+    if tenant.startswith("client_"):
+        return "client"
+    return None
+
+
+def _token_checks(settings: ConnectionSettings) -> tuple[list[Check], str | None]:
+    """Probe both token paths; return the checks and a token for the header probes."""
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": settings.client_id,
+        "client_secret": settings.client_secret,
+    }
+    answers: dict[str, _Answer] = {}
+    for path in TOKEN_PATHS:
+        try:
+            answers[path] = _http("POST", settings.api_url + path, form=form)
+        except OSError as exc:
+            return [Check("token path", "fail", f"{path}: {type(exc).__name__}")], None
+    current = TOKEN_PATHS[0]
+    statuses = ", ".join(f"{p} HTTP {a.status}" for p, a in answers.items())
+    working = [p for p, a in answers.items() if a.status == 200 and _token_of(a)]
+    rejected = [p for p, a in answers.items() if a.status in (400, 401, 403)]
+    if working:
+        which = "current" if working[0] == current else "legacy (the client falls back to it)"
+        checks = [Check("token path", "ok", f"{which}: {statuses}")]
+        checks.append(Check("credentials", "ok", f"accepted at {working[0]}"))
+        answer = answers[working[0]]
+        assert isinstance(answer.body, dict)
+        raw = answer.body.get("expires_in")
+        kind = "a string, as assumed" if isinstance(raw, str) else "not a string; the client copes"
+        checks.append(Check("token expiry", "ok", f"expires_in {raw!r} s ({kind})"))
+        return checks, _token_of(answer)
+    if rejected:
+        return [
+            Check("token path", "ok", statuses),
+            Check(
+                "credentials",
+                "fail",
+                f"rejected at {rejected[0]}: check opsramp:clientId / opsramp:clientSecret",
+            ),
+        ], None
+    return [Check("token path", "fail", f"no token endpoint answers: {statuses}")], None
+
+
+def _token_of(answer: _Answer) -> str | None:
+    token = answer.body.get("access_token") if isinstance(answer.body, dict) else None
+    return token if isinstance(token, str) and token else None
+
+
+def _tenant_checks(
+    settings: ConnectionSettings, client: OpsRampClient, token: str, tenant: str
+) -> list[Check]:
+    checks = []
+    kind = tenant_kind(tenant)
+    how = "inferred from the id: msp_… partner, client_… client"
+    try:
+        offered = {str(t.get("jobtype")) for t in client.job_types(tenant_id=tenant)}
+    except OpsRampError as exc:
+        return [Check("tenant", "fail", f"{tenant}: {exc}")]
+    if kind is None:
+        checks.append(Check("tenant", "warn", f"{tenant} answers: kind unknown ({how})"))
+    else:
+        checks.append(Check("tenant", "ok", f"{tenant} answers: a {kind} ({how})"))
+    modelled = set(JOB_TYPES) - {"custom"}  # custom scripts are not in the catalogue
+    missing, extra = sorted(modelled - offered), sorted(offered - modelled)
+    if not missing and not extra:
+        checks.append(Check("job types", "ok", f"all {len(modelled)} of the model's (+ custom)"))
+    else:
+        parts = [f"not offered: {', '.join(missing)}"] if missing else []
+        parts += [f"unknown to the model: {', '.join(extra)}"] if extra else []
+        checks.append(Check("job types", "warn", "; ".join(parts)))
+    base = f"{settings.api_url}/api/v2/tenants/{tenant}/jobs"
+    try:
+        types = _http("GET", f"{base}/types", token=token)
+        search = _http("GET", f"{base}/search?pageNo=1&pageSize=1", token=token)
+    except OSError as exc:
+        return [*checks, Check("rate-limit headers", "fail", f"{type(exc).__name__}: {exc}")]
+    present = [h for h in RATE_LIMIT_HEADERS if _header(types.headers, h) is not None]
+    if len(present) == len(RATE_LIMIT_HEADERS):
+        limit = _header(types.headers, "X-RateLimit-Limit")
+        checks.append(Check("rate-limit headers", "ok", f"all 3 present (reads: limit {limit})"))
+    else:
+        absent = ", ".join(h for h in RATE_LIMIT_HEADERS if h not in present)
+        checks.append(Check("rate-limit headers", "warn", f"absent: {absent}; pacing is local"))
+    checks.append(_paging_check(search))
+    return checks
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    return next((v for k, v in headers.items() if k.lower() == name.lower()), None)
+
+
+def _paging_check(search: _Answer) -> Check:
+    body = search.body
+    if search.status != 200 or not isinstance(body, dict) or "results" not in body:
+        return Check("search paging", "fail", f"job search answered HTTP {search.status}")
+    beside = [f for f in PAGING_FIELDS if f in body]
+    if len(beside) == len(PAGING_FIELDS):
+        return Check("search paging", "ok", "paging fields beside results, as assumed")
+    return Check(
+        "search paging",
+        "fail",
+        f"paging fields not beside results (found: {', '.join(beside) or 'none'}): "
+        "the client would read only the first page of a search",
+    )
+
+
+def run_doctor(
+    settings: ConnectionSettings,
+    *,
+    write: bool = False,
+    shape_options: ShapeOptions | None = None,
+    client_factory: Callable[[ConnectionSettings], OpsRampClient] | None = None,
+) -> DoctorReport:
+    """Run every check (and with ``write`` every shape) against one tenant."""
+    started = time.monotonic()
+    report = DoctorReport()
+    try:
+        answer = _http("GET", settings.api_url + "/", timeout=settings.connect_timeout + 5)
+        report.checks.append(
+            Check("url", "ok", f"{settings.api_url} answers (HTTP {answer.status})")
+        )
+    except OSError as exc:
+        reason = getattr(exc, "reason", exc)
+        report.checks.append(Check("url", "fail", f"{settings.api_url}: {reason}"))
+        report.seconds = time.monotonic() - started
+        return report
+    token_checks, token = _token_checks(settings)
+    report.checks += token_checks
+    tenant = settings.tenant_id
+    if token is None:
+        report.seconds = time.monotonic() - started
+        return report
+    if tenant is None:
+        report.checks.append(
+            Check("tenant", "fail", "opsramp:tenantId is not set (or OPSRAMP_TENANT_ID)")
+        )
+        report.seconds = time.monotonic() - started
+        return report
+    factory = client_factory or _client_for
+    with factory(settings) as client:
+        report.checks += _tenant_checks(settings, client, token, tenant)
+        if write and report.ok:
+            options = shape_options or ShapeOptions()
+            run = uuid.uuid4().hex[:8]
+            for shape, (script, pattern) in shapes(options).items():
+                name = f"{JOB_PREFIX}doctor-{run}-{shape.replace(' ', '-')}"
+                job = _shape_job(name, script, pattern, options)
+                report.shapes.append(_write_shape(client, tenant, shape, job))
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _client_for(settings: ConnectionSettings) -> OpsRampClient:
+    return OpsRampClient(
+        settings.api_url,
+        settings.client_id,
+        settings.client_secret,
+        settings.tenant_id,
+        connect_timeout=settings.connect_timeout,
+        read_timeout=settings.read_timeout,
+        max_retry_seconds=20.0,
+        max_throttle_wait=70.0,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Settings from a Pulumi stack, and the report as text
+# --------------------------------------------------------------------------------------------
+
+
+def stack_config(stack: str, cwd: str | None = None) -> dict[str, Any]:
+    """`pulumi config --show-secrets --json` of a stack, as {key: value}."""
+    try:
+        done = subprocess.run(
+            ["pulumi", "config", "--show-secrets", "--json", "--stack", stack],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=cwd,
+            timeout=60,
+        )
+    except FileNotFoundError:
+        raise ValueError("--stack needs the pulumi CLI on PATH") from None
+    if done.returncode != 0:
+        # The CLI's message names the stack problem; it never holds a secret value.
+        raise ValueError(f"pulumi config of stack {stack!r} failed: {done.stderr.strip()}")
+    raw = json.loads(done.stdout or "{}")
+    return {k: v.get("value") if isinstance(v, dict) else v for k, v in raw.items()}
+
+
+_MARKS = {"ok": ("✓", "32"), "warn": ("!", "33"), "fail": ("✗", "31")}
+
+
+def _mark(status: Status, colour: bool) -> str:
+    symbol, code = _MARKS[status]
+    return f"\033[{code}m{symbol}\033[0m" if colour else symbol
+
+
+def render(report: DoctorReport, *, colour: bool = False) -> str:
+    """The report as a short table."""
+    width = max([len(c.name) for c in report.checks] + [len(s.shape) + 7 for s in report.shapes])
+    lines = [f"{_mark(c.status, colour)} {c.name:<{width}}  {c.detail}" for c in report.checks]
+    for shape in report.shapes:
+        lines.append(
+            f"{_mark(shape.status, colour)} {'write ' + shape.shape:<{width}}  {shape.detail}"
+        )
+        lines += [f"    {difference}" for difference in shape.differences]
+    verdict = "ready for `pulumi up`" if report.ok else "NOT ready for `pulumi up`"
+    lines.append(f"{verdict} ({report.seconds:.1f} s)")
+    return "\n".join(lines)
