@@ -26,9 +26,9 @@ from opsramp_jobs.exchange import HttpExchange
 from opsramp_jobs.pacing import RateClass, RateLimiter, default_rate_limiter
 from opsramp_jobs.request_loop import RequestLoop
 from opsramp_jobs.retry import RetryPolicy
-from opsramp_jobs.token import TokenSource, clear_token_cache
+from opsramp_jobs.token import TOKEN_PATHS, TokenSource, clear_token_cache
 
-__all__ = ["OpsRampClient", "SearchPage", "clear_token_cache"]
+__all__ = ["TOKEN_PATHS", "OpsRampClient", "SearchPage", "clear_token_cache"]
 
 log = logging.getLogger("opsramp_jobs.client")
 
