@@ -36,6 +36,7 @@ from opsramp_jobs.settings import (
     CONFIG_KEYS,
     ConnectionSettings,
     SettingsError,
+    default_tenant,
     missing_tenant_fix,
     resolve_settings,
 )
@@ -114,7 +115,7 @@ def _names() -> JobNames:
 
 def _default_tenant() -> str | None:
     settings = _Connection.settings
-    return settings.tenant_id if settings else None
+    return settings.tenant_id if settings else default_tenant(_Connection.config)
 
 
 # --------------------------------------------------------------------------------------------
