@@ -110,7 +110,7 @@ def test_the_clis_import_command_still_fails_upstream(
     job_id = make_job(emulator)
     failed = api_project.run("import", JOB_TYPE, "by-cli", job_id, "--yes", check=False)
     assert failed.returncode != 0
-    assert "__provider" in failed.output, failed.output
+    assert "KeyError: '__provider'" in failed.output, failed.output
 
 
 def test_lookups_run_in_preview_and_up(api_project: Project, emulator: EmulatorProcess) -> None:
