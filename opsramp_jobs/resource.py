@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 import pulumi
 from pulumi.dynamic import Resource
@@ -142,26 +142,30 @@ def _adoption(
 class OpsRampJob(Resource, module="opsramp", name="OpsRampJob"):
     """An OpsRamp automation job (type ``pulumi-python:dynamic/opsramp:OpsRampJob``)."""
 
-    name: pulumi.Output[str]
-    """The job's name."""
-    tenant_id: pulumi.Output[str]
-    """The tenant the job lives in."""
-    entities: pulumi.Output[list[dict[str, Any]]]
-    """Entities in canonical form."""
-    script: pulumi.Output[dict[str, Any]]
-    """The script in canonical form."""
-    schedule: pulumi.Output[dict[str, Any]]
-    """The schedule in canonical form (UTC, minute precision)."""
-    job_queued: pulumi.Output[bool]
-    """Whether the job is queued."""
-    entity_details: pulumi.Output[list[dict[str, Any]]]
-    """Each entity as OpsRamp reports it: id, type, hostName, ipAddresses, clientUniqueId."""
-    script_name: pulumi.Output[str]
-    """The script's server-side name (a custom script's name, else the job type)."""
-    schedule_description: pulumi.Output[str]
-    """The schedule in one English sentence."""
-    next_runs: pulumi.Output[list[str]]
-    """The next run times (UTC, ISO 8601) as of the last create or update."""
+    if TYPE_CHECKING:
+        # For type checkers and IDEs only: at run time the SDK evaluates a resource class's
+        # annotations again for every resource it resolves (typing.get_type_hints), a cost per job
+        # with nothing gained here (these outputs need no type conversion).
+        name: pulumi.Output[str]
+        """The job's name."""
+        tenant_id: pulumi.Output[str]
+        """The tenant the job lives in."""
+        entities: pulumi.Output[list[dict[str, Any]]]
+        """Entities in canonical form."""
+        script: pulumi.Output[dict[str, Any]]
+        """The script in canonical form."""
+        schedule: pulumi.Output[dict[str, Any]]
+        """The schedule in canonical form (UTC, minute precision)."""
+        job_queued: pulumi.Output[bool]
+        """Whether the job is queued."""
+        entity_details: pulumi.Output[list[dict[str, Any]]]
+        """Each entity as OpsRamp reports it: id, type, hostName, ipAddresses, clientUniqueId."""
+        script_name: pulumi.Output[str]
+        """The script's server-side name (a custom script's name, else the job type)."""
+        schedule_description: pulumi.Output[str]
+        """The schedule in one English sentence."""
+        next_runs: pulumi.Output[list[str]]
+        """The next run times (UTC, ISO 8601) as of the last create or update."""
 
     @overload
     def __init__(
