@@ -396,6 +396,11 @@ class OpsRampJobProvider(ResourceProvider):
         try:
             live = _client().get_job(id_, tenant_id=tenant)
         except JobNotFoundError:
+            if "script" not in props:  # OpsRampJob.get (a refresh has the job's outputs)
+                raise UserError(
+                    f"OpsRampJob.get: no job {id_!r} in tenant {tenant!r}: check the id "
+                    "(OpsRamp > Automation > Jobs) and tenant_id"
+                ) from None
             return ReadResult(id_="", outs={})
         try:
             declared = _parse_declared(props)
