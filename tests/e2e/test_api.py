@@ -87,6 +87,17 @@ def test_get_reads_a_live_job_without_managing_it(
     assert [j["job"]["id"] for j in emulator.jobs()] == [job_id]  # read, never deleted
 
 
+def test_get_of_a_missing_job_fails_in_one_line(api_project: Project) -> None:
+    missing = "00000000-0000-4000-8000-000000000000"
+    api_project.config("e2e:get", json.dumps([{"resource": "ghost", "id": missing}]))
+    failed = api_project.run("up", "--yes", "--skip-preview", check=False)
+    assert failed.returncode != 0
+    assert job_error(failed.output, "ghost") == [
+        f"    error: OpsRampJob.get: no job '{missing}' in tenant 'client_13': check the id "
+        "(OpsRamp > Automation > Jobs) and tenant_id"
+    ]
+
+
 def test_the_import_option_adopts_the_job(api_project: Project, emulator: EmulatorProcess) -> None:
     job_id = make_job(emulator)
     declared = job("adopted", name="Made by hand", script={"jobType": "assetinfo"})
