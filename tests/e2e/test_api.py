@@ -186,3 +186,15 @@ def test_refusals_and_rejected_credentials_are_a_few_lines(
     detailed = project.run("up", "--yes", "--skip-preview", check=False)
     assert "Traceback (most recent call last)" in detailed.output
     assert "OpsRampAuthError" in detailed.output
+
+
+def test_a_missing_url_is_reported_alone_when_the_tenant_is_set(project: Project) -> None:
+    # Bug: preview also said "no tenant" although opsramp:tenantId was set.
+    project.set_jobs([job("needs-a-url")])
+    project.run("config", "rm", "opsramp:apiUrl")
+    failed = project.run("preview", check=False)
+    assert failed.returncode != 0
+    assert "opsramp:apiUrl is not set: run `pulumi config set opsramp:apiUrl https://" in (
+        failed.output
+    )
+    assert "no tenant" not in failed.output
