@@ -32,10 +32,12 @@ from opsramp_jobs.client import OpsRampClient
 from opsramp_jobs.errors import JobNotFoundError
 from opsramp_jobs.model import CustomScript, Job, JobValidationError, parse_job, server_details
 from opsramp_jobs.names import JobNames
+from opsramp_jobs.presentation import UserError, install_short_errors
 from opsramp_jobs.settings import (
     CONFIG_KEYS,
     ConnectionSettings,
     SettingsError,
+    default_tenant,
     missing_tenant_fix,
     resolve_settings,
 )
@@ -50,6 +52,9 @@ OPTION_KEYS = ("adoptId", "allowDuplicateName")
 OUTPUT_KEYS = ("jobId", "entityDetails", "scriptName", "scheduleDescription", "nextRuns")
 PROVIDER_KEY = "__provider"
 NEXT_RUNS_COUNT = 5
+
+# In the SDK's provider server: errors the user can act on print as their message only.
+install_short_errors()
 
 
 class _Connection:
@@ -114,7 +119,7 @@ def _names() -> JobNames:
 
 def _default_tenant() -> str | None:
     settings = _Connection.settings
-    return settings.tenant_id if settings else None
+    return settings.tenant_id if settings else default_tenant(_Connection.config)
 
 
 # --------------------------------------------------------------------------------------------
@@ -253,7 +258,7 @@ def _create_once(client: OpsRampClient, job: Job, *, allow_duplicate: bool) -> d
             # Confirmed live: the listing behind `listed` may be a few seconds old.
             existing = names.confirm(tenant, name)
             if existing:
-                raise RuntimeError(
+                raise UserError(
                     f"job {name!r} already exists in tenant {tenant!r} (id "
                     f"{', '.join(existing)}); adopt it with adopt_id={existing[0]!r} or choose "
                     "another name (allow_duplicate_name=True creates a second job anyway)"
@@ -371,7 +376,7 @@ class OpsRampJobProvider(ResourceProvider):
             try:
                 client.get_job(adopt_id, tenant_id=tenant)
             except JobNotFoundError:
-                raise RuntimeError(
+                raise UserError(
                     f"adopt_id {adopt_id!r}: no such job in tenant {tenant!r}; check the id "
                     "(OpsRamp > Automation > Jobs) or remove adopt_id to create a new job"
                 ) from None
@@ -391,6 +396,11 @@ class OpsRampJobProvider(ResourceProvider):
         try:
             live = _client().get_job(id_, tenant_id=tenant)
         except JobNotFoundError:
+            if "script" not in props:  # OpsRampJob.get (a refresh has the job's outputs)
+                raise UserError(
+                    f"OpsRampJob.get: no job {id_!r} in tenant {tenant!r}: check the id "
+                    "(OpsRamp > Automation > Jobs) and tenant_id"
+                ) from None
             return ReadResult(id_="", outs={})
         try:
             declared = _parse_declared(props)
@@ -407,7 +417,7 @@ class OpsRampJobProvider(ResourceProvider):
         try:
             live = _client().update_job(id_, {**job.to_wire(), "id": id_}, tenant_id=job.tenant_id)
         except JobNotFoundError:
-            raise RuntimeError(
+            raise UserError(
                 f"job {id_} no longer exists in tenant {job.tenant_id!r} (deleted outside "
                 "Pulumi?): run `pulumi refresh` to drop it from the state, then `pulumi up` "
                 "to create it again"

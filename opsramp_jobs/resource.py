@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 import pulumi
 from pulumi.dynamic import Resource
@@ -28,6 +29,23 @@ _PY_TO_STATE = {
 }
 _STATE_TO_PY = {state: py for py, state in _PY_TO_STATE.items()}
 
+# Every property registered for an OpsRampJob becomes an Output the SDK tracks until the program
+# ends, and its wait for them grows with their number: so only these are registered when they
+# have no value, because each is an attribute a program may read (an Output needs a registered
+# property to resolve). `job_id` is not among them: it is the resource id (see the property).
+_ATTRIBUTES = (
+    "name",
+    "tenant_id",
+    "entities",
+    "script",
+    "schedule",
+    "job_queued",
+    "entity_details",
+    "script_name",
+    "schedule_description",
+    "next_runs",
+)
+
 ScriptInput = WireModel | Mapping[str, Any]
 """A job type: a model instance (``AdCheckList()``, ``CustomScript.of(7, {2: "150"})``) or the
 documented ``script`` JSON object, whose leaves may be Pulumi Outputs (e.g. secrets)."""
@@ -35,6 +53,8 @@ ScheduleInput = Schedule | Mapping[str, Any]
 """A schedule: a :class:`~opsramp_jobs.model.Schedule` or the documented ``schedule`` object."""
 EntityInput = Entity | Mapping[str, Any]
 """An entity: :func:`~opsramp_jobs.model.device` or ``{"resource": {"id": ..., "type": ...}}``."""
+DeviceIdsInput = pulumi.Input[Sequence[pulumi.Input[str]]]
+"""Device resource ids: a list (of strings or Outputs), or an Output of a list."""
 
 
 @dataclass
@@ -49,8 +69,8 @@ class OpsRampJobArgs:
     """The job's name in OpsRamp (default: the resource name); unique within the tenant."""
     tenant_id: pulumi.Input[str] | None = None
     """Client or partner id (default: stack config ``opsramp:tenantId``)."""
-    device_ids: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
-    """Devices to run on, by OpsRamp resource id (may be Outputs)."""
+    device_ids: DeviceIdsInput | None = None
+    """Devices to run on, by OpsRamp resource id (a list; its items may be Outputs)."""
     entities: Sequence[EntityInput] | None = None
     """Entities in OpsRamp's own form, added to ``device_ids``."""
     job_queued: pulumi.Input[bool] | None = None
@@ -65,10 +85,21 @@ def _plain(value: Any) -> Any:
     return value.canonical() if isinstance(value, WireModel) else value
 
 
-def _device_entities(device_ids: pulumi.Input[Sequence[pulumi.Input[str]]]) -> Any:
+def _not_a_string(device_ids: object) -> None:
+    """Refuse one id passed where a list is expected (else: one error per character)."""
+    if isinstance(device_ids, str):
+        raise TypeError(
+            f"device_ids must be a list of device ids, not a string: write "
+            f"device_ids=[{device_ids!r}]"
+        )
+
+
+def _device_entities(device_ids: DeviceIdsInput) -> Any:
     def wrap(ids: Sequence[Any]) -> list[dict[str, Any]]:
+        _not_a_string(ids)
         return [{"resource": {"id": i, "type": "DEVICE"}} for i in ids]
 
+    _not_a_string(device_ids)
     if isinstance(device_ids, list | tuple):
         # Element by element, so one unknown id in a preview leaves the others checkable.
         return wrap(device_ids)
@@ -76,53 +107,149 @@ def _device_entities(device_ids: pulumi.Input[Sequence[pulumi.Input[str]]]) -> A
 
 
 def _entities(args: OpsRampJobArgs) -> Any:
+    if isinstance(args.entities, str | Mapping | WireModel):
+        raise TypeError(
+            "entities must be a list of entities: write entities=[...] (or use device_ids=[...])"
+        )
     given = [_plain(e) for e in args.entities or []]
     if args.device_ids is None:
-        return given if args.entities is not None else []
+        return given
     devices = _device_entities(args.device_ids)
     if not given:
         return devices
     return pulumi.Output.from_input(devices).apply(lambda d: [*d, *given])
 
 
+def _adoption(
+    opts: pulumi.ResourceOptions | None, adopt_id: pulumi.Input[str] | None
+) -> tuple[pulumi.ResourceOptions | None, pulumi.Input[str] | None]:
+    """Turn ``ResourceOptions(import_=id)`` into adoption of that job.
+
+    The engine's import reads the job without the provider's pickle and fails for every dynamic
+    resource (pulumi/pulumi#16175); adoption takes over the same job through the provider.
+    """
+    if opts is None or opts.import_ is None:
+        return opts, adopt_id
+    if adopt_id is not None and adopt_id != opts.import_:
+        raise TypeError(
+            f"import_={opts.import_!r} and adopt_id={adopt_id!r} name different jobs: pass one"
+        )
+    stripped = copy.copy(opts)
+    stripped.import_ = None
+    return stripped, opts.import_
+
+
 class OpsRampJob(Resource, module="opsramp", name="OpsRampJob"):
     """An OpsRamp automation job (type ``pulumi-python:dynamic/opsramp:OpsRampJob``)."""
 
-    name: pulumi.Output[str]
-    """The job's name."""
-    tenant_id: pulumi.Output[str]
-    """The tenant the job lives in."""
-    entities: pulumi.Output[list[dict[str, Any]]]
-    """Entities in canonical form."""
-    script: pulumi.Output[dict[str, Any]]
-    """The script in canonical form."""
-    schedule: pulumi.Output[dict[str, Any]]
-    """The schedule in canonical form (UTC, minute precision)."""
-    job_queued: pulumi.Output[bool]
-    """Whether the job is queued."""
-    job_id: pulumi.Output[str]
-    """OpsRamp's id of the job (also the resource id)."""
-    entity_details: pulumi.Output[list[dict[str, Any]]]
-    """Each entity as OpsRamp reports it: id, type, hostName, ipAddresses, clientUniqueId."""
-    script_name: pulumi.Output[str]
-    """The script's server-side name (a custom script's name, else the job type)."""
-    schedule_description: pulumi.Output[str]
-    """The schedule in one English sentence."""
-    next_runs: pulumi.Output[list[str]]
-    """The next run times (UTC, ISO 8601) as of the last create or update."""
+    if TYPE_CHECKING:
+        # For type checkers and IDEs only: at run time the SDK evaluates a resource class's
+        # annotations again for every resource it resolves (typing.get_type_hints), a cost per job
+        # with nothing gained here (these outputs need no type conversion).
+        name: pulumi.Output[str]
+        """The job's name."""
+        tenant_id: pulumi.Output[str]
+        """The tenant the job lives in."""
+        entities: pulumi.Output[list[dict[str, Any]]]
+        """Entities in canonical form."""
+        script: pulumi.Output[dict[str, Any]]
+        """The script in canonical form."""
+        schedule: pulumi.Output[dict[str, Any]]
+        """The schedule in canonical form (UTC, minute precision)."""
+        job_queued: pulumi.Output[bool]
+        """Whether the job is queued."""
+        entity_details: pulumi.Output[list[dict[str, Any]]]
+        """Each entity as OpsRamp reports it: id, type, hostName, ipAddresses, clientUniqueId."""
+        script_name: pulumi.Output[str]
+        """The script's server-side name (a custom script's name, else the job type)."""
+        schedule_description: pulumi.Output[str]
+        """The schedule in one English sentence."""
+        next_runs: pulumi.Output[list[str]]
+        """The next run times (UTC, ISO 8601) as of the last create or update."""
+
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        args: OpsRampJobArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        args: None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        script: ScriptInput,
+        schedule: ScheduleInput,
+        name: pulumi.Input[str] | None = None,
+        tenant_id: pulumi.Input[str] | None = None,
+        device_ids: DeviceIdsInput | None = None,
+        entities: Sequence[EntityInput] | None = None,
+        job_queued: pulumi.Input[bool] | None = None,
+        adopt_id: pulumi.Input[str] | None = None,
+        allow_duplicate_name: pulumi.Input[bool] | None = None,
+    ) -> None: ...
 
     def __init__(
         self,
         resource_name: str,
         args: OpsRampJobArgs | None = None,
         opts: pulumi.ResourceOptions | None = None,
-        **kwargs: Any,
+        *,
+        script: ScriptInput | None = None,
+        schedule: ScheduleInput | None = None,
+        name: pulumi.Input[str] | None = None,
+        tenant_id: pulumi.Input[str] | None = None,
+        device_ids: DeviceIdsInput | None = None,
+        entities: Sequence[EntityInput] | None = None,
+        job_queued: pulumi.Input[bool] | None = None,
+        adopt_id: pulumi.Input[str] | None = None,
+        allow_duplicate_name: pulumi.Input[bool] | None = None,
     ) -> None:
-        """Declare a job from ``args`` or the same fields as keyword arguments."""
+        """Declare a job from ``args`` or the same fields as keyword arguments.
+
+        :param resource_name: the Pulumi resource name (also the job's name unless ``name``).
+        :param args: the inputs as one :class:`OpsRampJobArgs` (instead of keyword arguments).
+        :param opts: Pulumi resource options; ``import_=<job id>`` adopts that job.
+        :param script: what runs: a job type model (``AdCheckList()``) or the ``script`` JSON.
+        :param schedule: when it runs: a :class:`Schedule` or the ``schedule`` JSON.
+        :param name: the job's name in OpsRamp, unique per tenant (default: ``resource_name``).
+        :param tenant_id: client or partner id (default: stack config ``opsramp:tenantId``).
+        :param device_ids: devices to run on, as a list of OpsRamp resource ids.
+        :param entities: entities in OpsRamp's own form, added to ``device_ids``.
+        :param job_queued: queue behind other jobs instead of running concurrently.
+        :param adopt_id: take over this existing job instead of creating one.
+        :param allow_duplicate_name: create even if a job of this name exists in the tenant.
+        """
+        keywords = {
+            "script": script,
+            "schedule": schedule,
+            "name": name,
+            "tenant_id": tenant_id,
+            "device_ids": device_ids,
+            "entities": entities,
+            "job_queued": job_queued,
+            "adopt_id": adopt_id,
+            "allow_duplicate_name": allow_duplicate_name,
+        }
         if args is None:
-            args = OpsRampJobArgs(**kwargs)
-        elif kwargs:
+            if script is None or schedule is None:
+                missing = " and ".join(k for k in ("script", "schedule") if keywords[k] is None)
+                raise TypeError(f"OpsRampJob {resource_name!r}: {missing} is required")
+            args = OpsRampJobArgs(script=script, schedule=schedule)
+            for key, value in keywords.items():
+                setattr(args, key, value)
+        elif not isinstance(args, OpsRampJobArgs):
+            raise TypeError(
+                f"OpsRampJob {resource_name!r}: args must be an OpsRampJobArgs, not "
+                f"{type(args).__name__} (or pass the inputs as keyword arguments)"
+            )
+        elif any(value is not None for value in keywords.values()):
             raise TypeError("pass either an OpsRampJobArgs or keyword arguments, not both")
+        opts, adopt = _adoption(opts, args.adopt_id)
         props: dict[str, Any] = {
             "name": args.name if args.name is not None else resource_name,
             "tenant_id": args.tenant_id,
@@ -130,16 +257,45 @@ class OpsRampJob(Resource, module="opsramp", name="OpsRampJob"):
             "script": _plain(args.script),
             "schedule": _plain(args.schedule),
             "job_queued": args.job_queued,
-            "adopt_id": args.adopt_id,
+            "adopt_id": adopt,
             "allow_duplicate_name": args.allow_duplicate_name,
-            # Outputs only: listed so the SDK resolves them.
-            "job_id": None,
-            "entity_details": None,
-            "script_name": None,
-            "schedule_description": None,
-            "next_runs": None,
         }
-        super().__init__(OpsRampJobProvider(), resource_name, props, opts)
+        self._register(resource_name, props, opts)
+
+    def _register(
+        self, resource_name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None
+    ) -> None:
+        """Register the properties that have a value, plus an empty one per output attribute."""
+        registered = {k: v for k, v in props.items() if v is not None}
+        registered.update({k: None for k in _ATTRIBUTES if k not in registered})
+        super().__init__(OpsRampJobProvider(), resource_name, registered, opts)
+
+    @property
+    def job_id(self) -> pulumi.Output[str]:
+        """OpsRamp's id of the job (the resource id; also stored as the output ``jobId``)."""
+        return self.id
+
+    @staticmethod
+    def get(
+        resource_name: str,
+        id: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        tenant_id: pulumi.Input[str] | None = None,
+    ) -> OpsRampJob:
+        """Read an existing job into the program by id, without managing it.
+
+        :param resource_name: the Pulumi name of the read-only resource.
+        :param id: the job's OpsRamp id.
+        :param opts: Pulumi resource options (``id`` is set from ``id``).
+        :param tenant_id: the tenant the job is in (default: stack config ``opsramp:tenantId``).
+        """
+        job: OpsRampJob = OpsRampJob.__new__(OpsRampJob)
+        read = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
+        # The provider's pickle (`__provider`) travels in these properties: the engine's Read of
+        # a dynamic resource has nothing else to find the provider by.
+        job._register(resource_name, {"tenant_id": tenant_id}, read)
+        return job
 
     def translate_output_property(self, prop: str) -> str:
         """Map a state property name to its Python attribute name."""
@@ -164,12 +320,27 @@ class OpsRampJobSet(pulumi.ComponentResource):
         script: ScriptInput,
         schedule: ScheduleInput,
         name: str | None = None,
-        device_ids_by_tenant: Mapping[str, pulumi.Input[Sequence[pulumi.Input[str]]]] | None = None,
+        device_ids_by_tenant: Mapping[str, DeviceIdsInput] | None = None,
         job_queued: pulumi.Input[bool] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        """Declare one job named ``name`` (default: ``resource_name``) in every tenant."""
+        """Declare one job named ``name`` (default: ``resource_name``) in every tenant.
+
+        :param resource_name: the component's Pulumi name; child jobs are ``<name>-<tenant>``.
+        :param tenant_ids: the client (or partner) ids to create the job in.
+        :param script: what runs, as for :class:`OpsRampJob`.
+        :param schedule: when it runs, as for :class:`OpsRampJob`.
+        :param name: the jobs' name in OpsRamp (default: ``resource_name``).
+        :param device_ids_by_tenant: the devices of each tenant's job, by tenant id.
+        :param job_queued: queue behind other jobs instead of running concurrently.
+        :param opts: Pulumi resource options of the component.
+        """
         super().__init__("opsramp:index:OpsRampJobSet", resource_name, None, opts)
+        if isinstance(tenant_ids, str):
+            raise TypeError(
+                f"tenant_ids must be a list of tenant ids, not a string: write "
+                f"tenant_ids=[{tenant_ids!r}]"
+            )
         devices = dict(device_ids_by_tenant or {})
         unknown = sorted(set(devices) - set(tenant_ids))
         if unknown:

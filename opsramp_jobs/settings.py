@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import os
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["CONFIG_KEYS", "ConnectionSettings", "SettingsError", "resolve_settings"]
+__all__ = [
+    "CONFIG_KEYS",
+    "ConnectionSettings",
+    "SettingsError",
+    "default_tenant",
+    "resolve_settings",
+]
 
 
 class SettingsError(ValueError):
@@ -30,52 +37,86 @@ class ConnectionSettings:
     read_timeout: float = 30.0
 
 
-# (stack config key, environment variables in order, the command that fixes a missing value).
+@dataclass(frozen=True)
+class _Source:
+    """Where one setting comes from, and the placeholder its fix commands show."""
+
+    key: str  # stack config key
+    env_names: tuple[str, ...]  # environment fallbacks, in order
+    placeholder: str
+    secret: bool = False
+
+    def config_fix(self) -> str:
+        """The `pulumi config set` command that sets this setting."""
+        flag = "--secret " if self.secret else ""
+        return f"pulumi config set {flag}{self.key} {self.placeholder}"
+
+    def fix_for(self, origin: str) -> str:
+        """The command that fixes a bad value where the user set it (config key or variable)."""
+        if origin == self.key:
+            return f"`{self.config_fix()}`"
+        return f"`export {origin}={self.placeholder}` (or unset it and `{self.config_fix()}`)"
+
+
 # OPSRAMP_ENDPOINT and OPSRAMP_TENANT are the names HPE's Terraform provider reads: accepting them
-# lets a team that already uses it keep its environment.
-_SOURCES: dict[str, tuple[str, tuple[str, ...], str]] = {
-    "api_url": (
-        "opsramp:apiUrl",
-        ("OPSRAMP_API_URL", "OPSRAMP_ENDPOINT"),
-        "pulumi config set opsramp:apiUrl https://<your-subdomain>.api.opsramp.com",
+# lets a team that already uses it keep its environment. Its documents give the endpoint as a bare
+# host (`your-api-endpoint.opsramp.com`), so a bare host is accepted everywhere and gets https://.
+_URL_PLACEHOLDER = "https://<your-subdomain>.api.opsramp.com"
+_SOURCES: dict[str, _Source] = {
+    "api_url": _Source("opsramp:apiUrl", ("OPSRAMP_API_URL", "OPSRAMP_ENDPOINT"), _URL_PLACEHOLDER),
+    "client_id": _Source("opsramp:clientId", ("OPSRAMP_CLIENT_ID",), "<integration key>"),
+    "client_secret": _Source(
+        "opsramp:clientSecret", ("OPSRAMP_CLIENT_SECRET",), "<integration secret>", secret=True
     ),
-    "client_id": (
-        "opsramp:clientId",
-        ("OPSRAMP_CLIENT_ID",),
-        "pulumi config set opsramp:clientId <integration key>",
-    ),
-    "client_secret": (
-        "opsramp:clientSecret",
-        ("OPSRAMP_CLIENT_SECRET",),
-        "pulumi config set --secret opsramp:clientSecret <integration secret>",
-    ),
-    "tenant_id": (
-        "opsramp:tenantId",
-        ("OPSRAMP_TENANT_ID", "OPSRAMP_TENANT"),
-        "pulumi config set opsramp:tenantId <client or partner id>",
+    "tenant_id": _Source(
+        "opsramp:tenantId", ("OPSRAMP_TENANT_ID", "OPSRAMP_TENANT"), "<client or partner id>"
     ),
 }
 _REQUIRED = ("api_url", "client_id", "client_secret")
 _TIMEOUTS = {"connect_timeout": "opsramp:connectTimeout", "read_timeout": "opsramp:readTimeout"}
 
 
-CONFIG_KEYS: tuple[str, ...] = (*(src[0] for src in _SOURCES.values()), *_TIMEOUTS.values())
+CONFIG_KEYS: tuple[str, ...] = (*(src.key for src in _SOURCES.values()), *_TIMEOUTS.values())
 
 
 def missing_tenant_fix() -> str:
     """Return the command that sets the default tenant."""
-    return _SOURCES["tenant_id"][2]
+    return _SOURCES["tenant_id"].config_fix()
 
 
-def _lookup(name: str, config: Mapping[str, Any], environ: Mapping[str, str]) -> str | None:
-    key, env_names, _ = _SOURCES[name]
-    value = config.get(key)
-    if value is None:
-        value = next((environ[e] for e in env_names if environ.get(e)), None)
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
+def _lookup(
+    name: str, config: Mapping[str, Any], environ: Mapping[str, str]
+) -> tuple[str | None, str]:
+    """The setting's value (None when unset or blank) and where it came from."""
+    source = _SOURCES[name]
+    if config.get(source.key) is not None:
+        # A stack config key wins even when blank: that is what the user set.
+        return str(config[source.key]).strip() or None, source.key
+    for env_name in source.env_names:
+        if environ.get(env_name, "").strip():
+            return environ[env_name].strip(), env_name
+    return None, ""
+
+
+def default_tenant(
+    config: Mapping[str, Any], environ: Mapping[str, str] | None = None
+) -> str | None:
+    """The default tenant, resolved on its own (so it is known even when other settings are not)."""
+    return _lookup("tenant_id", config, os.environ if environ is None else environ)[0]
+
+
+def _api_url(value: str, origin: str) -> tuple[str | None, str | None]:
+    """The normalised URL, or a problem naming ``origin``; a bare host gets ``https://``."""
+    url = value if "://" in value else f"https://{value}"
+    parsed = urllib.parse.urlsplit(url)
+    try:
+        valid_port = parsed.port is None or parsed.port > 0
+    except ValueError:
+        valid_port = False
+    if parsed.scheme in ("http", "https") and parsed.hostname and " " not in url and valid_port:
+        return url.rstrip("/"), None
+    fix = _SOURCES["api_url"].fix_for(origin)
+    return None, f"{origin} {value!r} is not an http(s) URL or host name: run {fix}"
 
 
 def resolve_settings(
@@ -83,18 +124,25 @@ def resolve_settings(
 ) -> ConnectionSettings:
     """Resolve settings from namespaced stack config, falling back to ``OPSRAMP_*`` variables."""
     env = os.environ if environ is None else environ
-    values = {name: _lookup(name, config, env) for name in _SOURCES}
+    found = {name: _lookup(name, config, env) for name in _SOURCES}
     problems = []
     for name in _REQUIRED:
-        if values[name] is None:
-            key, env_names, fix = _SOURCES[name]
-            problems.append(f"{key} is not set: run `{fix}` (or set {env_names[0]})")
-    api_url = values["api_url"]
-    if api_url is not None and not api_url.startswith(("http://", "https://")):
-        problems.append(
-            f"opsramp:apiUrl {api_url!r} is not an http(s) URL: run "
-            "`pulumi config set opsramp:apiUrl https://<your-subdomain>.api.opsramp.com`"
-        )
+        value, origin = found[name]
+        if value is not None:
+            continue
+        source = _SOURCES[name]
+        if origin == source.key:
+            problems.append(f"{source.key} is empty: run `{source.config_fix()}`")
+        else:
+            alternatives = " or ".join(source.env_names)
+            problems.append(
+                f"{source.key} is not set: run `{source.config_fix()}` (or set {alternatives})"
+            )
+    api_url, url_origin = found["api_url"]
+    if api_url is not None:
+        api_url, problem = _api_url(api_url, url_origin)
+        if problem:
+            problems.append(problem)
     timeouts: dict[str, float] = {}
     for name, key in _TIMEOUTS.items():
         raw = config.get(key)
@@ -107,14 +155,17 @@ def resolve_settings(
         if seconds > 0:
             timeouts[name] = seconds
         else:
-            problems.append(f"{key} {raw!r} is not a positive number of seconds")
+            problems.append(
+                f"{key} {raw!r} is not a positive number of seconds: run "
+                f"`pulumi config set {key} <seconds>` (or `pulumi config rm {key}` for the default)"
+            )
     if problems:
         raise SettingsError(problems)
     assert api_url is not None
     return ConnectionSettings(
-        api_url=api_url.rstrip("/"),
-        client_id=str(values["client_id"]),
-        client_secret=str(values["client_secret"]),
-        tenant_id=values["tenant_id"],
+        api_url=api_url,
+        client_id=str(found["client_id"][0]),
+        client_secret=str(found["client_secret"][0]),
+        tenant_id=found["tenant_id"][0],
         **timeouts,
     )

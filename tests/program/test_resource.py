@@ -1,0 +1,219 @@
+"""OpsRampJob as a program sees it, under Pulumi's mocks: arguments, registered properties, get."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+import pytest
+
+from opsramp_jobs import AdCheckList, OpsRampJob, OpsRampJobArgs, OpsRampJobSet
+
+DYNAMIC_TYPE = "pulumi-python:dynamic/opsramp:OpsRampJob"
+DEVICE = "709824de-8315-4cf9-ad1c-b15aaf7bf2a5"
+SCHEDULE = {"startDate": "2026-12-01T02:30:00+0000", "pattern": {"type": "never"}}
+# What the provider adds to the inputs (see provider._outputs), as the engine returns it.
+SERVER_OUTPUTS = {
+    "entityDetails": [{"id": DEVICE, "type": "DEVICE", "hostName": "ad-1"}],
+    "scriptName": "adCheckList",
+    "scheduleDescription": "Never (on demand only).",
+    "nextRuns": [],
+}
+
+
+class Mocks(pulumi.runtime.Mocks):
+    """Answers like the provider: inputs back, plus the server-side outputs."""
+
+    def __init__(self) -> None:
+        self.created: dict[str, dict[str, Any]] = {}
+        self.read: dict[str, tuple[str | None, dict[str, Any]]] = {}
+
+    def new_resource(
+        self, args: pulumi.runtime.MockResourceArgs
+    ) -> tuple[str | None, dict[str, Any]]:
+        if args.typ != DYNAMIC_TYPE:
+            return None, {}
+        if args.resource_id:  # a read (OpsRampJob.get)
+            self.read[args.name] = (args.resource_id, dict(args.inputs))
+            live = {"name": "live job", "tenantId": "client_13", "jobQueued": False}
+            return args.resource_id, {**live, **SERVER_OUTPUTS, "jobId": args.resource_id}
+        self.created[args.name] = dict(args.inputs)
+        job_id = f"{args.name}-id"
+        return job_id, {**args.inputs, **SERVER_OUTPUTS, "jobId": job_id}
+
+    def call(
+        self, args: pulumi.runtime.MockCallArgs
+    ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        return {}, []
+
+
+def run(program: Callable[[], Any]) -> tuple[Mocks, Any]:
+    """Run `program` under mocks; return the mocks and the resolved value of what it returns."""
+    mocks = Mocks()
+    pulumi.runtime.set_mocks(mocks, project="unit", stack="dev", preview=False)
+    resolved: list[Any] = []
+
+    @pulumi.runtime.test  # type: ignore[untyped-decorator]  # the SDK leaves it untyped
+    def wrapped() -> pulumi.Output[Any]:
+        return pulumi.Output.from_input(program()).apply(resolved.append)
+
+    wrapped()
+    return mocks, resolved[0]
+
+
+def test_keyword_arguments_and_args_register_the_same_inputs() -> None:
+    def program() -> None:
+        OpsRampJob(
+            "by-keywords",
+            name="AD",
+            device_ids=[DEVICE],
+            script=AdCheckList(),
+            schedule=SCHEDULE,
+            job_queued=True,
+        )
+        OpsRampJob(
+            "by-args",
+            OpsRampJobArgs(
+                name="AD", device_ids=[DEVICE], script=AdCheckList(), schedule=SCHEDULE,
+                job_queued=True,
+            ),
+        )  # fmt: skip
+
+    mocks, _ = run(program)
+    assert mocks.created["by-keywords"] == mocks.created["by-args"]
+    assert mocks.created["by-args"]["entities"] == [{"resource": {"id": DEVICE, "type": "DEVICE"}}]
+
+
+def test_only_properties_with_a_value_are_sent() -> None:
+    mocks, _ = run(lambda: OpsRampJob("job", script=AdCheckList(), schedule=SCHEDULE))
+    inputs = mocks.created["job"]
+    assert sorted(inputs) == ["__provider", "entities", "name", "schedule", "script"]
+
+
+def test_every_output_attribute_resolves_without_being_sent() -> None:
+    def program() -> pulumi.Output[list[Any]]:
+        job = OpsRampJob("job", script=AdCheckList(), schedule=SCHEDULE, device_ids=[DEVICE])
+        return pulumi.Output.all(
+            job.job_id,
+            job.tenant_id,
+            job.job_queued,
+            job.entity_details,
+            job.script_name,
+            job.schedule_description,
+            job.next_runs,
+            job.name,
+        )
+
+    mocks, values = run(program)
+    assert values == [
+        "job-id",
+        None,  # not given, and the mocks add no tenant (the provider's check would)
+        None,
+        SERVER_OUTPUTS["entityDetails"],
+        "adCheckList",
+        "Never (on demand only).",
+        [],
+        "job",
+    ]
+    assert "jobId" not in mocks.created["job"]
+
+
+def test_options_are_sent_under_their_state_names_when_given() -> None:
+    mocks, _ = run(
+        lambda: OpsRampJob(
+            "job",
+            script=AdCheckList(),
+            schedule=SCHEDULE,
+            adopt_id="1234",
+            allow_duplicate_name=False,
+        )
+    )
+    assert mocks.created["job"]["adoptId"] == "1234"
+    assert mocks.created["job"]["allowDuplicateName"] is False
+
+
+def test_import_option_becomes_adoption() -> None:
+    opts = pulumi.ResourceOptions(import_="4321", protect=True)
+    mocks, _ = run(lambda: OpsRampJob("job", script=AdCheckList(), schedule=SCHEDULE, opts=opts))
+    assert mocks.created["job"]["adoptId"] == "4321"
+    assert opts.import_ == "4321"  # the caller's options are not changed
+
+
+def test_import_and_a_different_adopt_id_are_refused() -> None:
+    with pytest.raises(TypeError, match="name different jobs"):
+        OpsRampJob(
+            "job",
+            script=AdCheckList(),
+            schedule=SCHEDULE,
+            adopt_id="1",
+            opts=pulumi.ResourceOptions(import_="2"),
+        )
+
+
+def test_one_device_id_as_a_string_is_one_clear_error() -> None:
+    with pytest.raises(TypeError) as caught:
+        OpsRampJob("job", script=AdCheckList(), schedule=SCHEDULE, device_ids=DEVICE)
+    assert str(caught.value) == (
+        f"device_ids must be a list of device ids, not a string: write device_ids=['{DEVICE}']"
+    )
+
+
+def test_one_device_id_as_an_output_string_is_the_same_error() -> None:
+    def program() -> pulumi.Output[Any]:
+        job = OpsRampJob(
+            "job",
+            script=AdCheckList(),
+            schedule=SCHEDULE,
+            device_ids=pulumi.Output.from_input(DEVICE),
+        )
+        return job.entities
+
+    with pytest.raises(TypeError, match="device_ids must be a list of device ids"):
+        run(program)
+
+
+def test_a_misspelt_argument_fails_at_once() -> None:
+    with pytest.raises(TypeError, match="job_queue"):
+        OpsRampJob(  # type: ignore[call-overload]
+            "job", script=AdCheckList(), schedule=SCHEDULE, job_queue=True
+        )
+
+
+def test_script_and_schedule_are_required() -> None:
+    with pytest.raises(TypeError, match="'job': script is required"):
+        OpsRampJob("job", schedule=SCHEDULE)  # type: ignore[call-overload]
+
+
+def test_args_and_keywords_together_are_refused() -> None:
+    with pytest.raises(TypeError, match="not both"):
+        OpsRampJob(  # type: ignore[call-overload]
+            "job", OpsRampJobArgs(script=AdCheckList(), schedule=SCHEDULE), name="x"
+        )
+
+
+def test_tenant_ids_as_a_string_is_one_clear_error() -> None:
+    def program() -> None:
+        OpsRampJobSet(
+            "set",
+            tenant_ids="client_13",
+            script=AdCheckList(),
+            schedule=SCHEDULE,
+        )
+
+    with pytest.raises(TypeError, match=r"write tenant_ids=\['client_13'\]"):
+        run(program)
+
+
+def test_get_reads_by_id_and_carries_the_provider() -> None:
+    def program() -> pulumi.Output[list[Any]]:
+        job = OpsRampJob.get("existing", "9876", tenant_id="client_13")
+        return pulumi.Output.all(job.job_id, job.name, job.schedule_description)
+
+    mocks, values = run(program)
+    resource_id, inputs = mocks.read["existing"]
+    assert resource_id == "9876"
+    assert inputs["tenantId"] == "client_13"
+    assert inputs["__provider"]  # the engine's Read finds the provider by it
+    assert values == ["9876", "live job", "Never (on demand only)."]
+    assert mocks.created == {}
