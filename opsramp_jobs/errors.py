@@ -37,6 +37,10 @@ class OpsRampAuthError(OpsRampError):
     """Credentials were rejected, or a fresh token was rejected too (401/403/407)."""
 
 
+class OpsRampCredentialsError(OpsRampAuthError):
+    """The token endpoint refused the integration's client id and secret."""
+
+
 class JobNotFoundError(OpsRampError):
     """The job does not exist (any more): 404, 410, or a 500 that means "not found"."""
 

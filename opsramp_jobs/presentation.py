@@ -17,7 +17,7 @@ import traceback
 from types import ModuleType
 from typing import Any
 
-from opsramp_jobs.errors import OpsRampAuthError, OpsRampError, OpsRampValidationError
+from opsramp_jobs.errors import OpsRampCredentialsError, OpsRampError, OpsRampValidationError
 from opsramp_jobs.model import JobValidationError
 from opsramp_jobs.settings import SettingsError
 
@@ -87,7 +87,7 @@ def describe(error: BaseException) -> str | None:
     """The short text for an error the user can act on; None for anything else (a bug)."""
     if isinstance(error, OpsRampValidationError):
         return _validation(error)
-    if isinstance(error, OpsRampAuthError) and "API credentials" in error.message:
+    if isinstance(error, OpsRampCredentialsError):
         # The token endpoint refused the key and secret (the client's message says so): say
         # where they are set. A 403 on a job's path is about the tenant, not the credentials.
         return f"{error.message}\n{_CREDENTIALS_FIX}"

@@ -9,7 +9,11 @@ from dataclasses import dataclass, field
 
 import requests
 
-from opsramp_jobs.errors import OpsRampApiError, OpsRampAuthError, error_text
+from opsramp_jobs.errors import (
+    OpsRampApiError,
+    OpsRampCredentialsError,
+    error_text,
+)
 from opsramp_jobs.exchange import HttpExchange, json_body
 from opsramp_jobs.retry import RetryPolicy
 
@@ -153,7 +157,7 @@ class TokenSource:
             message, code = error_text(payload)
             said = f": {self.redact(message)}" if message else ""
             if status in (400, 401, 403):
-                raise OpsRampAuthError(
+                raise OpsRampCredentialsError(
                     f"OpsRamp rejected the API credentials at {base_url}{path} (HTTP {status}"
                     f"{said}): check the client id and client secret of the integration, and "
                     "that the integration is still active",

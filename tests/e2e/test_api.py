@@ -185,7 +185,7 @@ def test_refusals_and_rejected_credentials_are_a_few_lines(
     project.env["OPSRAMP_TRACEBACK"] = "1"
     detailed = project.run("up", "--yes", "--skip-preview", check=False)
     assert "Traceback (most recent call last)" in detailed.output
-    assert "OpsRampAuthError" in detailed.output
+    assert "OpsRampCredentialsError" in detailed.output
 
 
 def test_a_missing_url_is_reported_alone_when_the_tenant_is_set(project: Project) -> None:

@@ -8,7 +8,12 @@ from typing import Any, NoReturn
 import grpc
 import pytest
 
-from opsramp_jobs.errors import FieldError, OpsRampAuthError, OpsRampValidationError
+from opsramp_jobs.errors import (
+    FieldError,
+    OpsRampAuthError,
+    OpsRampCredentialsError,
+    OpsRampValidationError,
+)
 from opsramp_jobs.presentation import (
     UserError,
     _ShortTracebacks,
@@ -61,7 +66,9 @@ def test_a_400_lists_each_field_and_what_to_do() -> None:
 
 
 def test_rejected_credentials_name_the_settings_that_fix_them() -> None:
-    error = OpsRampAuthError("OpsRamp rejected the API credentials at x (HTTP 401)", status=401)
+    error = OpsRampCredentialsError(
+        "OpsRamp rejected the API credentials at x (HTTP 401)", status=401
+    )
     text = describe(error)
     assert text is not None
     assert "`pulumi config set --secret opsramp:clientSecret <integration secret>`" in text
