@@ -14,6 +14,7 @@ from typing import (
     Any,
     ClassVar,
     Generic,
+    LiteralString,
     Self,
     TypeVar,
     overload,
@@ -96,7 +97,7 @@ class JobValidationError(ValueError):
         return f"invalid OpsRamp job ({len(self.errors)} {noun}):\n" + "\n".join(lines)
 
 
-def invalid(kind: str, message: str, subpath: str = "") -> PydanticCustomError:
+def invalid(kind: LiteralString, message: str, subpath: str = "") -> PydanticCustomError:
     """A pydantic error whose text is exactly ``message`` (``subpath`` refines its path)."""
     return PydanticCustomError(kind, "{message}", {"message": message, "subpath": subpath})
 
