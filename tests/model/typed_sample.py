@@ -1,4 +1,4 @@
-"""A program in the README's typed style that uses every model class (checked by plain type checkers).
+"""A program in the README's typed style using every model class (for plain type checkers).
 
 tests/model/test_typing.py runs plain ``mypy --strict`` (and pyright when installed) over this
 file with no pydantic plugin; tests/model/test_outputs.py runs :func:`declare_jobs` under Pulumi's
