@@ -3,8 +3,9 @@
 Each mutation starts from a body of ``tests.model.strategies.job_bodies`` and breaks it one way:
 wrong types, bad enum values, out-of-range days, removed required fields, conflicting fields,
 junk keys, malformed start dates, values that would overflow date arithmetic or a Pulumi number,
-numbers where text belongs, bare strings where objects belong. A mutation may by chance leave the body valid (e.g. a junk key
-that happens to be a real one); the caller keeps only bodies the model rejects.
+numbers where text belongs, bare strings where objects belong. A mutation may by chance leave
+the body valid (e.g. a junk key that happens to be a real one); the caller keeps only bodies the
+model rejects.
 """
 
 from __future__ import annotations
