@@ -247,6 +247,12 @@ def join_words(words: Sequence[str]) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
+def _renamed(path: str, names: Mapping[str, str]) -> str:
+    """``path`` with its first property renamed by ``names``."""
+    head = re.split(r"[.\[]", path, maxsplit=1)[0]
+    return names[head] + path[len(head) :] if head in names else path
+
+
 # --------------------------------------------------------------------------------------------
 # Base class
 # --------------------------------------------------------------------------------------------
@@ -273,7 +279,15 @@ class WireModel(BaseModel):
         except ValidationError as exc:
             from opsramp_jobs.model.job import errors_from  # noqa: PLC0415 - job imports us
 
-            raise JobValidationError(errors_from(exc)) from None
+            # A property the caller left out is reported by its wire name: give the Python name
+            # the caller would have written instead.
+            python_name = {
+                field.serialization_alias: name
+                for name, field in type(self).model_fields.items()
+                if field.serialization_alias and field.serialization_alias not in data
+            }
+            errors = [(_renamed(path, python_name), text) for path, text in errors_from(exc)]
+            raise JobValidationError(errors) from None
 
     # Tell pydantic this __init__ only wraps its own: nested models are then validated directly
     # (with the parse context), as without an __init__. RootModel does the same.

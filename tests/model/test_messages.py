@@ -140,7 +140,7 @@ TYPED_MISTAKES: list[tuple[Callable[[], object], str]] = [
     (lambda: model.MonthlyOnDays(day_of_month=[0]), "day_of_month[0]"),
     (lambda: model.EveryNDays(repeat_frequency=0), "repeat_frequency"),
     (lambda: model.EveryNDays(repeat_frequency=1_000_000), "repeat_frequency"),
-    (model.EveryNDays, "repeatFrequency"),  # type: ignore[list-item]
+    (model.EveryNDays, "repeat_frequency"),  # type: ignore[list-item]
     (lambda: model.Schedule(start_date="soon", pattern=model.EveryDay()), "start_date"),
     (lambda: model.Schedule(start_date="2026-12-01T02:30:00Z", pattern="daily"), "pattern"),  # type: ignore[arg-type]
     (
@@ -157,6 +157,9 @@ TYPED_MISTAKES: list[tuple[Callable[[], object], str]] = [
     (lambda: model.ConfigParams(versions_saved="SOME"), "versions_saved"),  # type: ignore[arg-type]
     (lambda: model.CredentialSet(unique_id=""), "unique_id"),
     (lambda: model.AdCheckList(job_type="custom"), "job_type"),  # type: ignore[arg-type]
+    (lambda: model.Schedule(pattern=model.EveryDay()), "start_date"),  # type: ignore[call-arg]
+    (model.AppInstall, "approval"),  # type: ignore[list-item]
+    (lambda: model.Weekly(weekDays="Frday"), "weekDays[0]"),  # type: ignore[call-arg]
     (lambda: model.Job(script="adCheckList", schedule=None), "script"),  # type: ignore[arg-type]
 ]
 
