@@ -97,6 +97,14 @@ class JobValidationError(ValueError):
         return f"invalid OpsRamp job ({len(self.errors)} {noun}):\n" + "\n".join(lines)
 
 
+def shown(value: object) -> str:
+    """``repr(value)`` for a message, kept short (and safe for integers too long to print)."""
+    if isinstance(value, int) and value.bit_length() > 128:
+        return f"a {value.bit_length()}-bit number"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def invalid(kind: LiteralString, message: str, subpath: str = "") -> PydanticCustomError:
     """A pydantic error whose text is exactly ``message`` (``subpath`` refines its path)."""
     return PydanticCustomError(kind, "{message}", {"message": message, "subpath": subpath})
@@ -182,7 +190,7 @@ def _text_or_pending(value: object) -> object:
     if isinstance(value, int | float):
         if isinstance(value, float) and not math.isfinite(value):
             raise invalid(
-                "string_type", f"{value!r} is not a value; use a string or a finite number"
+                "string_type", f"{shown(value)} is not a value; use a string or a finite number"
             )
         return number_text(value)
     raise invalid("string_type", "must be a string (or a number)")
@@ -218,9 +226,11 @@ def strict_whole_number(value: object, what: str, minimum: int, maximum: int | N
     """A whole number in ``minimum..maximum``, or an error that names the range."""
     number = whole_number(value)
     if number is None or number < minimum or (maximum is not None and number > maximum):
-        shown = value if not isinstance(value, str) else value.strip()
+        given = value if not isinstance(value, str) else value.strip()
         limits = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
-        raise invalid("number", f"{shown!r} is not valid for {what}; use a whole number {limits}")
+        raise invalid(
+            "number", f"{shown(given)} is not valid for {what}; use a whole number {limits}"
+        )
     return number
 
 

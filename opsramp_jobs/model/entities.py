@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BeforeValidator
 
-from opsramp_jobs.model.common import WireModel, invalid, is_pending
+from opsramp_jobs.model.common import WireModel, invalid, is_pending, shown
 
 if TYPE_CHECKING:
     from opsramp_jobs.model.common import TextInput
@@ -25,7 +25,7 @@ def _parse_entity_type(value: object) -> object:
         return value.strip().upper()
     raise invalid(
         "entity_type",
-        f"{value!r} is not a supported entity type; supported: " + ", ".join(_ENTITY_TYPES),
+        f"{shown(value)} is not a supported entity type; supported: " + ", ".join(_ENTITY_TYPES),
     )
 
 
@@ -40,7 +40,7 @@ def _parse_device_id(value: object) -> object:
             pass
     raise invalid(
         "device_id",
-        f"{value!r} is not an OpsRamp device id; use the device's UUID, "
+        f"{shown(value)} is not an OpsRamp device id; use the device's UUID, "
         "e.g. 709824de-8315-4cf9-ad1c-b15aaf7bf2a5",
     )
 

@@ -16,6 +16,7 @@ from opsramp_jobs.model.common import (
     WireModel,
     invalid,
     is_pending,
+    shown,
     suggest,
 )
 from opsramp_jobs.model.entities import Device, Entity
@@ -84,7 +85,9 @@ class Job(WireModel):
             return value
         if not isinstance(value, str):
             # Pulumi sends numbers as doubles: `name=42` would otherwise become a job "42.0".
-            raise invalid("string_type", f"must be a string, not {type(value).__name__} {value!r}")
+            raise invalid(
+                "string_type", f"must be a string, not {type(value).__name__} {shown(value)}"
+            )
         if not value.strip():
             raise invalid("blank", "must not be blank; give a name or leave the property out")
         return value.strip()

@@ -27,6 +27,7 @@ from opsramp_jobs.model.common import (
     from_server,
     invalid,
     join_words,
+    shown,
     split_list,
     strict_whole_number,
     suggest,
@@ -86,9 +87,9 @@ def _parse_weekday(value: object) -> str:
             if key in (day.lower(), day[:3].lower()):
                 return day
         raise invalid(
-            "weekday", f"{value.strip()!r} is not a weekday{suggest(value.strip(), WEEKDAYS)}"
+            "weekday", f"{shown(value.strip())} is not a weekday{suggest(value.strip(), WEEKDAYS)}"
         )
-    raise invalid("weekday", f"{value!r} is not a weekday; use a name such as 'Monday'")
+    raise invalid("weekday", f"{shown(value)} is not a weekday; use a name such as 'Monday'")
 
 
 def _parse_week_index(value: object) -> str:
@@ -99,10 +100,11 @@ def _parse_week_index(value: object) -> str:
                 return index
         raise invalid(
             "week_index",
-            f"{value.strip()!r} is not a week index{suggest(value.strip(), WEEK_INDEXES)}",
+            f"{shown(value.strip())} is not a week index{suggest(value.strip(), WEEK_INDEXES)}",
         )
     raise invalid(
-        "week_index", f"{value!r} is not a week index; use First, Second, Third, Fourth or Last"
+        "week_index",
+        f"{shown(value)} is not a week index; use First, Second, Third, Fourth or Last",
     )
 
 
@@ -110,7 +112,8 @@ def _parse_day_of_month(value: object) -> int:
     number = whole_number(value)
     if number is None or not 1 <= number <= 31:
         raise invalid(
-            "day_of_month", f"{value!r} is not a day of the month; use a whole number from 1 to 31"
+            "day_of_month",
+            f"{shown(value)} is not a day of the month; use a whole number from 1 to 31",
         )
     return number
 
@@ -361,7 +364,7 @@ def _normalise_pattern(value: object) -> object:
         example = _PATTERN_EXAMPLES.get(_pattern_key(value), _PATTERN_EXAMPLES["daily"])
         raise invalid(
             "pattern",
-            f"{value!r} is a string; a pattern is an object with its type, e.g. {example}",
+            f"{shown(value)} is a string; a pattern is an object with its type, e.g. {example}",
         )
     if not isinstance(value, dict):
         raise invalid(
@@ -372,12 +375,12 @@ def _normalise_pattern(value: object) -> object:
     if raw_type is None:
         raise invalid("missing", "is required: one of " + ", ".join(_PATTERN_TYPES), "type")
     if not isinstance(raw_type, str):
-        raise invalid("pattern_type", f"{raw_type!r} is not a pattern type", "type")
+        raise invalid("pattern_type", f"{shown(raw_type)} is not a pattern type", "type")
     key = _pattern_key(raw_type)
     if key not in _PATTERN_TYPES:
         raise invalid(
             "pattern_type",
-            f"{raw_type!r} is not a pattern type{suggest(key, _PATTERN_TYPES)}",
+            f"{shown(raw_type)} is not a pattern type{suggest(key, _PATTERN_TYPES)}",
             "type",
         )
     data["type"] = key
@@ -390,14 +393,16 @@ def _normalise_pattern(value: object) -> object:
                 "frequency",
             )
         if not isinstance(frequency, str):
-            raise invalid("frequency", f"{frequency!r} is not a daily frequency", "frequency")
+            raise invalid("frequency", f"{shown(frequency)} is not a daily frequency", "frequency")
         normalised = re.sub(r"[\s_-]+", " ", frequency.strip().lower())
         normalised = {"every day": "everyday", "weekday": "every weekday"}.get(
             normalised, normalised
         )
         if normalised not in _DAILY_FREQUENCIES:
             hint = suggest(normalised, _DAILY_FREQUENCIES)
-            raise invalid("frequency", f"{frequency!r} is not a daily frequency{hint}", "frequency")
+            raise invalid(
+                "frequency", f"{shown(frequency)} is not a daily frequency{hint}", "frequency"
+            )
         data["frequency"] = normalised
     if key == "monthly":
         has_days = any(k in data for k in _MONTHLY_DAY_KEYS)
@@ -473,12 +478,12 @@ def _parse_start_date(value: object, info: ValidationInfo) -> datetime:
             parsed = datetime.fromisoformat(text)
         except ValueError:
             raise invalid(
-                "start_date", f"{value!r} is not a date-time; {_DATE_FORMAT_HINT}"
+                "start_date", f"{shown(value)} is not a date-time; {_DATE_FORMAT_HINT}"
             ) from None
     elif isinstance(value, datetime):
         parsed = value
     else:
-        raise invalid("start_date", f"{value!r} is not a date-time; {_DATE_FORMAT_HINT}")
+        raise invalid("start_date", f"{shown(value)} is not a date-time; {_DATE_FORMAT_HINT}")
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise invalid(
             "start_date",

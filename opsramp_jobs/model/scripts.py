@@ -22,6 +22,7 @@ from opsramp_jobs.model.common import (
     WireModel,
     invalid,
     plain_string,
+    shown,
     strict_whole_number,
     suggest,
     whole_number,
@@ -254,7 +255,8 @@ class Approval(WireModel):
         if number is not None and number in (0, 1):
             return number
         raise invalid(
-            "approval_type", f"{value!r} is not an approval type; use 0 (manual) or 1 (automatic)"
+            "approval_type",
+            f"{shown(value)} is not an approval type; use 0 (manual) or 1 (automatic)",
         )
 
 
@@ -392,7 +394,7 @@ class CustomScript(WireModel):
         if number is not None and number in (1, 2):
             return number
         raise invalid(
-            "user_type", f"{value!r} is not a user type; use 1 (system user) or 2 (other user)"
+            "user_type", f"{shown(value)} is not a user type; use 1 (system user) or 2 (other user)"
         )
 
     @field_validator("parameters")
@@ -483,7 +485,8 @@ def _normalise_script(value: object) -> object:
         known = by_lower.get(value.strip().lower())
         example = _how_to_write(known or "adCheckList")
         raise invalid(
-            "script", f"{value!r} is a string; a script is an object with its jobType: {example}"
+            "script",
+            f"{shown(value)} is a string; a script is an object with its jobType: {example}",
         )
     if not isinstance(value, dict):
         raise invalid(
@@ -498,11 +501,11 @@ def _normalise_script(value: object) -> object:
         else:
             raise invalid("missing", "is required: one of " + ", ".join(JOB_TYPES), "jobType")
     if not isinstance(job_type, str):
-        raise invalid("job_type", f"{job_type!r} is not a job type", "jobType")
+        raise invalid("job_type", f"{shown(job_type)} is not a job type", "jobType")
     canonical_type = by_lower.get(job_type.strip().lower())
     if canonical_type is None:
         hint = suggest(job_type.strip(), JOB_TYPES)
-        raise invalid("job_type", f"{job_type!r} is not an OpsRamp job type{hint}", "jobType")
+        raise invalid("job_type", f"{shown(job_type)} is not an OpsRamp job type{hint}", "jobType")
     data.pop("job_type", None)
     data["jobType"] = canonical_type
     for key, owners in _SCRIPT_PARAMETERS.items():

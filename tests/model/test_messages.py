@@ -172,3 +172,21 @@ def test_typed_constructors_fail_with_the_same_plain_errors(
         build()
     assert_plain(caught.value)
     assert caught.value.errors[0][0] == path, caught.value.errors
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        {"type": "monthly", "dayOfMonth": 10**5000},
+        {"type": "daily", "frequency": "recurrence", "repeatFrequency": 10**5000},
+        {"type": "daily", "frequency": "recurrence", "repeatFrequency": "9" * 5000},
+        {"type": "weekly", "weekDays": "x" * 5000},
+        {"type": "monthly", "weekIndex": "y" * 5000, "dayOfWeek": "Monday"},
+    ],
+)
+def test_enormous_values_get_short_messages(pattern: dict[str, Any]) -> None:
+    """Python refuses to print an integer of over 4,300 digits: the message must not try."""
+    with pytest.raises(JobValidationError) as caught:
+        parse_job({**BASE, "schedule": {"startDate": "2026-12-01T02:30:00Z", "pattern": pattern}})
+    assert_plain(caught.value)
+    assert all(len(message) < 250 for _, message in caught.value.errors), caught.value.errors
