@@ -17,6 +17,7 @@ from typing import (
     LiteralString,
     Self,
     TypeVar,
+    cast,
     overload,
 )
 
@@ -257,6 +258,11 @@ def join_words(words: Sequence[str]) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
+def json_object(value: object) -> dict[str, Any] | None:
+    """``value`` if it is a JSON object (a dict), typed as one; else None."""
+    return cast("dict[str, Any]", value) if isinstance(value, dict) else None
+
+
 def _renamed(path: str, names: Mapping[str, str]) -> str:
     """``path`` with its first property renamed by ``names``."""
     head = re.split(r"[.\[]", path, maxsplit=1)[0]
@@ -316,12 +322,13 @@ class WireModel(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _drop_server_fields(cls, data: Any, info: ValidationInfo) -> Any:
-        if not isinstance(data, dict):
+        fields = json_object(data)
+        if fields is None:
             return data
         if from_server(info):
             # A live server may add fields nobody documented; reading it back must not fail.
-            return {k: v for k, v in data.items() if k in cls.property_names()}
-        return {k: v for k, v in data.items() if k not in cls.server_fields}
+            return {k: v for k, v in fields.items() if k in cls.property_names()}
+        return {k: v for k, v in fields.items() if k not in cls.server_fields}
 
     @classmethod
     def property_names(cls) -> frozenset[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 
@@ -16,6 +16,7 @@ from opsramp_jobs.model.common import (
     WireModel,
     invalid,
     is_pending,
+    json_object,
     shown,
     suggest,
 )
@@ -67,16 +68,13 @@ class Job(WireModel):
     def _credential_set_into_script(cls, data: Any) -> Any:
         # OpsRamp quirk: the OpenAPI file puts `credentialSet` at the top level, the doc page
         # inside `script`. The model keeps it with the custom script.
-        if (
-            isinstance(data, dict)
-            and "credentialSet" in data
-            and isinstance(data.get("script"), dict)
-        ):
-            data = dict(data)
-            script = dict(data["script"])
-            script.setdefault("credentialSet", data.pop("credentialSet"))
-            data["script"] = script
-        return data
+        body = json_object(data)
+        script = json_object(body.get("script")) if body is not None else None
+        if body is None or script is None or "credentialSet" not in body:
+            return data
+        body = dict(body)
+        body["script"] = {"credentialSet": body.pop("credentialSet"), **script}
+        return body
 
     @field_validator("name", "tenant_id", mode="before")
     @classmethod
@@ -246,7 +244,7 @@ def parse_job(
     """
     if isinstance(payload, Job):
         return payload if tenant_id is None else payload.model_copy(update={"tenant_id": tenant_id})
-    if not isinstance(payload, Mapping):
+    if not isinstance(payload, Mapping):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise JobValidationError([("(job)", f"must be an object, not {type(payload).__name__}")])
     data = dict(payload)
     if tenant_id is not None:
@@ -277,13 +275,14 @@ class ServerDetails:
 
 
 def _object(value: object) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
+    return json_object(value) or {}
 
 
 def server_details(payload: Mapping[str, Any]) -> ServerDetails:
     """Extract the enrichment fields of a job body OpsRamp returned."""
     entities: list[dict[str, Any]] = []
-    for entity in payload.get("entities") or []:
+    listed: object = payload.get("entities")
+    for entity in cast("list[object]", listed) if isinstance(listed, list) else []:
         resource = _object(_object(entity).get("resource"))
         if not resource:
             continue

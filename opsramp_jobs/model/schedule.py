@@ -27,6 +27,7 @@ from opsramp_jobs.model.common import (
     from_server,
     invalid,
     join_words,
+    json_object,
     shown,
     split_list,
     strict_whole_number,
@@ -366,11 +367,12 @@ def _normalise_pattern(value: object) -> object:
             "pattern",
             f"{shown(value)} is a string; a pattern is an object with its type, e.g. {example}",
         )
-    if not isinstance(value, dict):
+    given = json_object(value)
+    if given is None:
         raise invalid(
             "pattern", 'must be an object such as {"type": "daily", "frequency": "everyday"}'
         )
-    data = dict(value)
+    data = dict(given)
     raw_type = data.get("type")
     if raw_type is None:
         raise invalid("missing", "is required: one of " + ", ".join(_PATTERN_TYPES), "type")
@@ -422,14 +424,15 @@ def _normalise_pattern(value: object) -> object:
     return data
 
 
-def _pattern_tag(value: Any) -> str | None:
-    if isinstance(value, dict):
-        kind = value.get("type")
+def _pattern_tag(value: object) -> str | None:
+    data = json_object(value)
+    if data is not None:
+        kind = data.get("type")
         if kind == "daily":
-            return f"daily:{value.get('frequency')}"
+            return f"daily:{data.get('frequency')}"
         if kind == "monthly":
             return (
-                "monthly:days" if any(k in value for k in _MONTHLY_DAY_KEYS) else "monthly:weekday"
+                "monthly:days" if any(k in data for k in _MONTHLY_DAY_KEYS) else "monthly:weekday"
             )
         return str(kind)
     return _PATTERN_TAG_BY_CLASS.get(type(value))

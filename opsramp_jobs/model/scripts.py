@@ -21,6 +21,7 @@ from opsramp_jobs.model.common import (
     TextInput,
     WireModel,
     invalid,
+    json_object,
     plain_string,
     shown,
     strict_whole_number,
@@ -488,11 +489,12 @@ def _normalise_script(value: object) -> object:
             "script",
             f"{shown(value)} is a string; a script is an object with its jobType: {example}",
         )
-    if not isinstance(value, dict):
+    given = json_object(value)
+    if given is None:
         raise invalid(
             "script", f"must be an object with its jobType: {_how_to_write('adCheckList')}"
         )
-    data = dict(value)
+    data = dict(given)
     job_type = data.get("jobType", data.get("job_type"))
     if job_type is None:
         if "customScript" in data or "custom_script" in data:
@@ -520,8 +522,9 @@ def _normalise_script(value: object) -> object:
 
 
 def _script_tag(value: Any) -> str | None:
-    if isinstance(value, dict):
-        return str(value.get("jobType"))
+    data = json_object(value)
+    if data is not None:
+        return str(data.get("jobType"))
     if isinstance(value, WireModel):
         return str(getattr(value, "job_type", None))
     return None

@@ -4,7 +4,8 @@ Pydantic models reach type checkers through ``dataclass_transform``; with wire n
 ``alias=`` they would expect ``startDate=``/``jobType=``. These tests run plain ``mypy --strict``
 (a temporary config, no plugins) and, when installed, pyright in strict mode over
 tests/model/typed_sample.py, which uses every model class in the README's style, plus a program
-with known mistakes, which must be reported (so the check can fail).
+with known mistakes, which must be reported (so the check can fail), and over the model package
+itself.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from opsramp_jobs.model.scripts import SCRIPT_CLASSES
 SCRIPT_AND_PATTERN_CLASSES = (*SCRIPT_CLASSES, *PATTERN_CLASSES)
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = Path(__file__).with_name("typed_sample.py")
+MODEL = ROOT / "opsramp_jobs" / "model"
 # Mistakes a plain type checker must report, by line: wire names and wrong value types.
 MISTAKES = {
     "Weekly(weekDays=['Monday'])": "weekDays",
@@ -70,6 +72,7 @@ def _errors_by_line(output: str, path: Path) -> dict[int, str]:
 
 def _assert_checked(output: str, bad: Path) -> None:
     assert f"{SAMPLE.name}:" not in output, output
+    assert "opsramp_jobs/model/" not in output, output
     errors = _errors_by_line(output, bad)
     for number, (call, needle) in enumerate(MISTAKES.items(), start=3):
         assert number in errors, f"not reported: {call}\n{output}"
@@ -91,6 +94,7 @@ def test_plain_mypy_strict_accepts_the_typed_style_and_reports_mistakes(tmp_path
             "--cache-dir",  # kept between runs (git-ignored): a warm check takes seconds
             str(ROOT / ".mypy_cache" / "plain-typed-sample"),
             str(SAMPLE),
+            str(MODEL),
             str(bad),
         ],
         capture_output=True,
@@ -124,7 +128,7 @@ def test_pyright_strict_accepts_the_typed_style_and_reports_mistakes(tmp_path: P
         )
     )
     result = subprocess.run(
-        [pyright, "-p", str(config), str(SAMPLE), str(bad)],
+        [pyright, "-p", str(config), str(SAMPLE), str(MODEL), str(bad)],
         capture_output=True,
         text=True,
         cwd=ROOT,
