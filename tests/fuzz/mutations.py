@@ -2,8 +2,10 @@
 
 Each mutation starts from a body of ``tests.model.strategies.job_bodies`` and breaks it one way:
 wrong types, bad enum values, out-of-range days, removed required fields, conflicting fields,
-junk keys, malformed start dates. A mutation may by chance leave the body valid (e.g. a junk key
-that happens to be a real one); the caller keeps only bodies the model rejects.
+junk keys, malformed start dates, values that would overflow date arithmetic or a Pulumi number,
+numbers where text belongs, bare strings where objects belong. A mutation may by chance leave
+the body valid (e.g. a junk key that happens to be a real one); the caller keeps only bodies the
+model rejects.
 """
 
 from __future__ import annotations
@@ -207,6 +209,75 @@ def _bad_start_date(draw: st.DrawFn, body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+EDGE_START_DATES = (
+    "9999-12-31T23:00:00-0500",  # year 10000 in UTC
+    "0001-01-01T00:30:00+0100",  # year 0 in UTC
+    "0001-01-01T00:00:00+0000",
+    "1969-12-31T23:59:00+0000",
+    "9999-12-31T23:59:59-23:59",
+)
+HUGE = (3651, 1_000_000, 2**53 + 2, 2**63, 10**40, 1e300)
+
+
+def _extreme(draw: st.DrawFn, body: dict[str, Any]) -> dict[str, Any]:
+    """A value that would overflow date arithmetic or a Pulumi number: start dates at the ends of
+    the calendar, every million days, ids beyond 2**53, days of the month in the trillions."""
+    choice = draw(
+        st.sampled_from(["startDate", "repeat", "dayOfMonth", "weekIndex", "scriptId", "paramId"])
+    )
+    schedule = body["schedule"]
+    if choice == "startDate":
+        schedule["startDate"] = draw(st.sampled_from(EDGE_START_DATES))
+    elif choice == "repeat":
+        schedule["pattern"] = {
+            "type": "daily",
+            "frequency": "recurrence",
+            "repeatFrequency": draw(st.sampled_from(HUGE)),
+        }
+    elif choice == "dayOfMonth":
+        schedule["pattern"] = {"type": "monthly", "dayOfMonth": draw(st.sampled_from(HUGE[1:]))}
+    elif choice == "weekIndex":
+        schedule["pattern"] = {"type": "monthly", "weekIndex": 10**30, "dayOfWeek": 1e300}
+    else:
+        script: dict[str, Any] = {"jobType": "custom", "customScript": {"id": 7}, "parameters": []}
+        if choice == "scriptId":
+            script["customScript"]["id"] = draw(st.sampled_from(HUGE[2:]))
+        else:
+            script["parameters"] = [{"paramId": draw(st.sampled_from(HUGE[2:])), "value": "x"}]
+        body["script"] = script
+    return body
+
+
+TEXT_PATHS: tuple[Path, ...] = (
+    ("name",),
+    ("tenantId",),
+    ("script", "jobType"),
+    ("script", "approvalType", "approvalReason"),
+    ("script", "credentialSet", "uniqueId"),
+    ("entities", 0, "resource", "id"),
+    ("schedule", "startDate"),
+    ("schedule", "pattern", "type"),
+    ("schedule", "pattern", "weekIndex"),
+)
+
+
+def _number_for_text(draw: st.DrawFn, body: dict[str, Any]) -> dict[str, Any]:
+    """A number where OpsRamp expects text (`name=42` must not become a job named "42.0")."""
+    present = [p for p in TEXT_PATHS if _has(body, p)]
+    _set(body, draw(st.sampled_from(present)), draw(st.sampled_from([42, 42.0, 1.5, -7])))
+    return body
+
+
+def _bare_string(draw: st.DrawFn, body: dict[str, Any]) -> dict[str, Any]:
+    """A bare string where an object belongs: `script="adCheckList"`, `pattern="daily"`."""
+    words = ["adCheckList", "custom", "daily", "weekly", "monthly", "run once", "x", ""]
+    if draw(st.booleans()):
+        body["script"] = draw(st.sampled_from(words))
+    else:
+        body["schedule"]["pattern"] = draw(st.sampled_from(words))
+    return body
+
+
 MUTATIONS: dict[str, Mutation] = {
     "wrong_type": _wrong_type,
     "bad_enum": _bad_enum,
@@ -215,6 +286,9 @@ MUTATIONS: dict[str, Mutation] = {
     "conflict": _conflict,
     "junk_key": _junk_key,
     "bad_start_date": _bad_start_date,
+    "extreme": _extreme,
+    "number_for_text": _number_for_text,
+    "bare_string": _bare_string,
 }
 
 

@@ -79,7 +79,7 @@ def test_all_errors_are_collected() -> None:
         (
             {"type": "daily", "frequency": "recurrence", "repeatFrequency": 0},
             "schedule.pattern.repeatFrequency",
-            ">= 1",
+            "from 1 to 3650",
         ),
         (
             {"type": "daily", "frequency": "recurrence"},

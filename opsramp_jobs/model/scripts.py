@@ -1,0 +1,553 @@
+"""What a job runs: the job types (OpsRamp's ``script`` object) and their parameters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+
+from pydantic import (
+    AliasChoices,
+    BeforeValidator,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+)
+
+from opsramp_jobs.model.common import (
+    JOB_TYPES,
+    MAX_ID,
+    NO_ITEMS,
+    TextInput,
+    WireModel,
+    invalid,
+    json_object,
+    plain_string,
+    shown,
+    strict_whole_number,
+    suggest,
+    whole_number,
+)
+
+if TYPE_CHECKING:
+    from opsramp_jobs.model.common import Coerced
+
+__all__ = [
+    "AdCheckList",
+    "Antispyware",
+    "Antivirus",
+    "AppAudit",
+    "AppInstall",
+    "AppUpdate",
+    "Approval",
+    "AssetInfo",
+    "BackupAgent",
+    "ConfigParams",
+    "CredentialSet",
+    "CustomScript",
+    "DiskDefrag",
+    "ExbpaCheckList",
+    "MissingPatchesRequest",
+    "NetworkConfigBackup",
+    "Script",
+    "ScriptParameter",
+    "ScriptRef",
+    "SqlReport",
+    "TempFilesReport",
+]
+
+# Which script properties belong to which job type (used for "wrong type for this field" errors).
+_SCRIPT_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "configParams": ("networkconfigbackup",),
+    "approvalType": ("appinstall", "appupdate"),
+    "customScript": ("custom",),
+    "parameters": ("custom",),
+    "userType": ("custom",),
+    "credentialSet": ("custom",),
+}
+
+
+class AdCheckList(WireModel):
+    """Active Directory checklist (``adCheckList``)."""
+
+    job_type: Literal["adCheckList"] = Field(
+        default="adCheckList",
+        validation_alias=AliasChoices("jobType", "job_type"),
+        serialization_alias="jobType",
+    )
+
+
+class Antispyware(WireModel):
+    """Anti-spyware (``antispyware``)."""
+
+    job_type: Literal["antispyware"] = Field(
+        default="antispyware",
+        validation_alias=AliasChoices("jobType", "job_type"),
+        serialization_alias="jobType",
+    )
+
+
+class Antivirus(WireModel):
+    """Antivirus (``antivirus``)."""
+
+    job_type: Literal["antivirus"] = Field(
+        default="antivirus",
+        validation_alias=AliasChoices("jobType", "job_type"),
+        serialization_alias="jobType",
+    )
+
+
+class AppAudit(WireModel):
+    """Application audit (``appaudit``)."""
+
+    job_type: Literal["appaudit"] = Field(
+        default="appaudit",
+        validation_alias=AliasChoices("jobType", "job_type"),
+        serialization_alias="jobType",
+    )
+
+
+class AssetInfo(WireModel):
+    """Asset information (``assetinfo``)."""
+
+    job_type: Literal["assetinfo"] = Field(
+        default="assetinfo",
+        validation_alias=AliasChoices("jobType", "job_type"),
+        serialization_alias="jobType",
+    )
+
+
+class BackupAgent(WireModel):
+    """Backup agent (``backupagent``)."""
+
+    job_type: Literal["backupagent"] = Field(
+        default="backupagent",
+        validation_alias=AliasChoices("jobType", "job_type"),
+        serialization_alias="jobType",
+    )
+
+
+class DiskDefrag(WireModel):
+    """Disk defragmentation (``diskdefrag``)."""
+
+    job_type: Literal["diskdefrag"] = Field(
+        default="diskdefrag",
+        validation_alias=AliasChoices("jobType", "job_type"),
+        serialization_alias="jobType",
+    )
+
+
+class ExbpaCheckList(WireModel):
+    """Exchange best-practices checklist (``exbpaCheckList``)."""
+
+    job_type: Literal["exbpaCheckList"] = Field(
+        default="exbpaCheckList",
+        validation_alias=AliasChoices("jobType", "job_type"),
+        serialization_alias="jobType",
+    )
+
+
+class MissingPatchesRequest(WireModel):
+    """Missing patches report (``missingPatchesRequest``)."""
+
+    job_type: Literal["missingPatchesRequest"] = Field(
+        default="missingPatchesRequest",
+        validation_alias=AliasChoices("jobType", "job_type"),
+        serialization_alias="jobType",
+    )
+
+
+class SqlReport(WireModel):
+    """SQL report (``sqlreport``)."""
+
+    job_type: Literal["sqlreport"] = Field(
+        default="sqlreport",
+        validation_alias=AliasChoices("jobType", "job_type"),
+        serialization_alias="jobType",
+    )
+
+
+class TempFilesReport(WireModel):
+    """Temporary files report (``tempfilesreport``)."""
+
+    job_type: Literal["tempfilesreport"] = Field(
+        default="tempfilesreport",
+        validation_alias=AliasChoices("jobType", "job_type"),
+        serialization_alias="jobType",
+    )
+
+
+class ConfigParams(WireModel):
+    """Settings of a network configuration backup (defaults: every version, both files)."""
+
+    versions_saved: Literal["ALL_VERSIONS", "VERSION_WITH_CHANGES"] = Field(
+        default="ALL_VERSIONS",
+        validation_alias=AliasChoices("versionsSaved", "versions_saved"),
+        serialization_alias="versionsSaved",
+    )
+    back_up_trigger: bool = Field(
+        default=False,
+        validation_alias=AliasChoices("backUpTrigger", "back_up_trigger"),
+        serialization_alias="backUpTrigger",
+    )
+    startup_config_alert: bool = Field(
+        default=False,
+        validation_alias=AliasChoices("startupConfigAlert", "startup_config_alert"),
+        serialization_alias="startupConfigAlert",
+    )
+    # OpsRamp quirk: the schema says `runConfigAlert`, the examples `runtimeConfigAlert`.
+    # We accept both and send the examples' name.
+    runtime_config_alert: bool = Field(
+        default=False,
+        validation_alias=AliasChoices(
+            "runtimeConfigAlert", "runConfigAlert", "runtime_config_alert"
+        ),
+        serialization_alias="runtimeConfigAlert",
+    )
+    startup_config_files_backup: bool = Field(
+        default=True,
+        validation_alias=AliasChoices("startUpConfigFilesBackUp", "startup_config_files_backup"),
+        serialization_alias="startUpConfigFilesBackUp",
+    )
+    runtime_config_files_backup: bool = Field(
+        default=True,
+        validation_alias=AliasChoices("runTimeConfigFilesBackUp", "runtime_config_files_backup"),
+        serialization_alias="runTimeConfigFilesBackUp",
+    )
+
+
+class NetworkConfigBackup(WireModel):
+    """Network configuration backup (``networkconfigbackup``)."""
+
+    job_type: Literal["networkconfigbackup"] = Field(
+        default="networkconfigbackup",
+        validation_alias=AliasChoices("jobType", "job_type"),
+        serialization_alias="jobType",
+    )
+    config_params: ConfigParams = Field(
+        default_factory=ConfigParams,
+        validation_alias=AliasChoices("configParams", "config_params"),
+        serialization_alias="configParams",
+    )
+
+
+class Approval(WireModel):
+    """Approval of an app install or update: 0 manual, 1 automatic."""
+
+    approval_type: int = Field(
+        validation_alias=AliasChoices("approvalType", "approval_type"),
+        serialization_alias="approvalType",
+    )
+    approval_reason: Annotated[str, BeforeValidator(plain_string)] = Field(
+        default="",
+        validation_alias=AliasChoices("approvalReason", "approval_reason"),
+        serialization_alias="approvalReason",
+    )
+    alert_required: bool = Field(
+        default=False,
+        validation_alias=AliasChoices("alertRequired", "alert_required"),
+        serialization_alias="alertRequired",
+    )
+
+    @field_validator("approval_type", mode="before")
+    @classmethod
+    def _check_approval_type(cls, value: object) -> int:
+        number = whole_number(value)
+        if number is not None and number in (0, 1):
+            return number
+        raise invalid(
+            "approval_type",
+            f"{shown(value)} is not an approval type; use 0 (manual) or 1 (automatic)",
+        )
+
+
+class AppInstall(WireModel):
+    """Application install (``appinstall``)."""
+
+    job_type: Literal["appinstall"] = Field(
+        default="appinstall",
+        validation_alias=AliasChoices("jobType", "job_type"),
+        serialization_alias="jobType",
+    )
+    # OpsRamp names the approval object `approvalType`, like the number inside it.
+    approval: Approval = Field(
+        validation_alias=AliasChoices("approvalType", "approval"),
+        serialization_alias="approvalType",
+    )
+
+
+class AppUpdate(WireModel):
+    """Application update (``appupdate``); its approval is assumed to match ``appinstall``'s."""
+
+    job_type: Literal["appupdate"] = Field(
+        default="appupdate",
+        validation_alias=AliasChoices("jobType", "job_type"),
+        serialization_alias="jobType",
+    )
+    approval: Approval = Field(
+        validation_alias=AliasChoices("approvalType", "approval"),
+        serialization_alias="approvalType",
+    )
+
+
+def _id_number(value: object) -> int:
+    # OpsRamp quirk: script and parameter ids are integers sent as strings ("7").
+    return strict_whole_number(value, "an id", 1, MAX_ID)
+
+
+IdNumber = Annotated[int, BeforeValidator(_id_number)]
+
+if TYPE_CHECKING:
+    ParameterValue = Coerced[TextInput, TextInput | float]
+else:
+    ParameterValue = TextInput
+
+
+class ScriptRef(WireModel):
+    """A custom script by its OpsRamp id."""
+
+    server_fields = frozenset({"name", "description", "platforms"})
+
+    id: IdNumber
+
+
+class ScriptParameter(WireModel):
+    """One custom-script parameter: its id and the value to pass (a string, number or Output)."""
+
+    server_fields = frozenset({"name"})
+
+    param_id: IdNumber = Field(
+        validation_alias=AliasChoices("paramId", "param_id"), serialization_alias="paramId"
+    )
+    value: ParameterValue
+
+    def canonical(self) -> dict[str, Any]:
+        """Return the plain form (the value may still be a Pulumi Output in a program)."""
+        return {"paramId": self.param_id, "value": self.value}
+
+
+if TYPE_CHECKING:
+    Parameters = Coerced[tuple[ScriptParameter, ...], Sequence[ScriptParameter]]
+else:
+    Parameters = tuple[ScriptParameter, ...]
+
+
+class CredentialSet(WireModel):
+    """A device or client credential set by its unique id."""
+
+    unique_id: Annotated[str, BeforeValidator(plain_string)] = Field(
+        validation_alias=AliasChoices("uniqueId", "unique_id"),
+        serialization_alias="uniqueId",
+        min_length=1,
+    )
+
+
+class CustomScript(WireModel):
+    """A custom (RBA) script with its parameters (``custom``)."""
+
+    job_type: Literal["custom"] = Field(
+        default="custom",
+        validation_alias=AliasChoices("jobType", "job_type"),
+        serialization_alias="jobType",
+    )
+    custom_script: ScriptRef = Field(
+        validation_alias=AliasChoices("customScript", "custom_script"),
+        serialization_alias="customScript",
+    )
+    parameters: Parameters = NO_ITEMS
+    user_type: int = Field(
+        default=1,
+        validation_alias=AliasChoices("userType", "user_type"),
+        serialization_alias="userType",
+    )
+    credential_set: CredentialSet | None = Field(
+        default=None,
+        validation_alias=AliasChoices("credentialSet", "credential_set"),
+        serialization_alias="credentialSet",
+    )
+
+    @classmethod
+    def of(
+        cls,
+        script_id: int,
+        parameters: Mapping[int, TextInput | float] | None = None,
+        *,
+        user_type: int = 1,
+        credential_set: str | None = None,
+    ) -> CustomScript:
+        """Build a custom script job from a script id and ``{param_id: value}``.
+
+        A value may be a Pulumi Output (e.g. ``config.require_secret(...)``): it stays secret.
+        """
+        return cls.validated(
+            {
+                "customScript": {"id": script_id},
+                "parameters": [{"paramId": k, "value": v} for k, v in (parameters or {}).items()],
+                "userType": user_type,
+                "credentialSet": {"uniqueId": credential_set} if credential_set else None,
+            }
+        )
+
+    @field_validator("user_type", mode="before")
+    @classmethod
+    def _check_user_type(cls, value: object) -> int:
+        number = whole_number(value)
+        if number is not None and number in (1, 2):
+            return number
+        raise invalid(
+            "user_type", f"{shown(value)} is not a user type; use 1 (system user) or 2 (other user)"
+        )
+
+    @field_validator("parameters")
+    @classmethod
+    def _unique_sorted(cls, value: tuple[ScriptParameter, ...]) -> tuple[ScriptParameter, ...]:
+        seen: set[int] = set()
+        for index, parameter in enumerate(value):
+            if parameter.param_id in seen:
+                raise invalid(
+                    "duplicate",
+                    f"paramId {parameter.param_id} is given twice; give each parameter once",
+                    f"[{index}].paramId",
+                )
+            seen.add(parameter.param_id)
+        return tuple(sorted(value, key=lambda p: p.param_id))
+
+    def canonical(self) -> dict[str, Any]:
+        """Return the plain form (parameter values may still be Pulumi Outputs in a program)."""
+        body: dict[str, Any] = {
+            "jobType": "custom",
+            "customScript": self.custom_script.canonical(),
+            "parameters": [p.canonical() for p in self.parameters],
+            "userType": self.user_type,
+        }
+        if self.credential_set is not None:
+            body["credentialSet"] = self.credential_set.canonical()
+        return body
+
+    def wire(self) -> dict[str, Any]:
+        """Return the OpsRamp request form (ids as strings, as the documentation sends them)."""
+        body: dict[str, Any] = {
+            "jobType": "custom",
+            "customScript": {"id": str(self.custom_script.id)},
+            "parameters": [{"paramId": str(p.param_id), "value": p.value} for p in self.parameters],
+            "userType": self.user_type,
+        }
+        if self.credential_set is not None:
+            # Assumption: sent inside `script`, where the doc page's custom example puts its
+            # siblings; the OpenAPI file puts it at the top level. parse_job accepts both.
+            body["credentialSet"] = {"uniqueId": self.credential_set.unique_id}
+        return body
+
+
+SCRIPT_CLASSES: tuple[type[WireModel], ...] = (
+    AdCheckList,
+    Antispyware,
+    Antivirus,
+    AppAudit,
+    AssetInfo,
+    BackupAgent,
+    DiskDefrag,
+    ExbpaCheckList,
+    MissingPatchesRequest,
+    SqlReport,
+    NetworkConfigBackup,
+    TempFilesReport,
+    AppInstall,
+    AppUpdate,
+    CustomScript,
+)
+# The class that builds each job type, for "how to write it" hints.
+_CLASS_OF_TYPE = dict(zip(JOB_TYPES, (c.__name__ for c in SCRIPT_CLASSES), strict=True))
+
+
+def _how_to_write(job_type: str) -> str:
+    name = _CLASS_OF_TYPE[job_type]
+    if job_type == "custom":
+        return '{"customScript": {"id": 7}, "parameters": [...]} or CustomScript.of(7, {...})'
+    if job_type == "networkconfigbackup":
+        return f'{{"jobType": "{job_type}", "configParams": {{...}}}} or {name}(...)'
+    if job_type in ("appinstall", "appupdate"):
+        return f'{{"jobType": "{job_type}", "approvalType": {{...}}}} or {name}(approval=...)'
+    return f'{{"jobType": "{job_type}"}} or {name}()'
+
+
+def _normalise_script(value: object) -> object:
+    """Infer a custom script's type, fix the job type's case and reject foreign parameters."""
+    by_lower = {t.lower(): t for t in JOB_TYPES}
+    if isinstance(value, WireModel):
+        if type(value) not in SCRIPT_CLASSES:
+            raise invalid(
+                "script",
+                f"{type(value).__name__}() is not a job type; use a job type's class such as "
+                "AdCheckList() or CustomScript.of(...)",
+            )
+        return value
+    if isinstance(value, str):
+        known = by_lower.get(value.strip().lower())
+        example = _how_to_write(known or "adCheckList")
+        raise invalid(
+            "script",
+            f"{shown(value)} is a string; a script is an object with its jobType: {example}",
+        )
+    given = json_object(value)
+    if given is None:
+        raise invalid(
+            "script", f"must be an object with its jobType: {_how_to_write('adCheckList')}"
+        )
+    data = dict(given)
+    job_type = data.get("jobType", data.get("job_type"))
+    if job_type is None:
+        if "customScript" in data or "custom_script" in data:
+            # OpsRamp quirk: custom-script jobs come back without `jobType`.
+            job_type = "custom"
+        else:
+            raise invalid("missing", "is required: one of " + ", ".join(JOB_TYPES), "jobType")
+    if not isinstance(job_type, str):
+        raise invalid("job_type", f"{shown(job_type)} is not a job type", "jobType")
+    canonical_type = by_lower.get(job_type.strip().lower())
+    if canonical_type is None:
+        hint = suggest(job_type.strip(), JOB_TYPES)
+        raise invalid("job_type", f"{shown(job_type)} is not an OpsRamp job type{hint}", "jobType")
+    data.pop("job_type", None)
+    data["jobType"] = canonical_type
+    for key, owners in _SCRIPT_PARAMETERS.items():
+        if key in data and canonical_type not in owners:
+            raise invalid(
+                "job_type_mismatch",
+                f"{key} belongs to jobType {' or '.join(repr(o) for o in owners)}, "
+                f"not {canonical_type!r}; remove it or change jobType",
+                key,
+            )
+    return data
+
+
+def _script_tag(value: Any) -> str | None:
+    data = json_object(value)
+    if data is not None:
+        return str(data.get("jobType"))
+    if isinstance(value, WireModel):
+        return str(getattr(value, "job_type", None))
+    return None
+
+
+Script = Annotated[
+    Union[  # noqa: UP007 - tagged members read better one per line
+        Annotated[AdCheckList, Tag("adCheckList")],
+        Annotated[Antispyware, Tag("antispyware")],
+        Annotated[Antivirus, Tag("antivirus")],
+        Annotated[AppAudit, Tag("appaudit")],
+        Annotated[AssetInfo, Tag("assetinfo")],
+        Annotated[BackupAgent, Tag("backupagent")],
+        Annotated[DiskDefrag, Tag("diskdefrag")],
+        Annotated[ExbpaCheckList, Tag("exbpaCheckList")],
+        Annotated[MissingPatchesRequest, Tag("missingPatchesRequest")],
+        Annotated[SqlReport, Tag("sqlreport")],
+        Annotated[NetworkConfigBackup, Tag("networkconfigbackup")],
+        Annotated[TempFilesReport, Tag("tempfilesreport")],
+        Annotated[AppInstall, Tag("appinstall")],
+        Annotated[AppUpdate, Tag("appupdate")],
+        Annotated[CustomScript, Tag("custom")],
+    ],
+    Discriminator(_script_tag),
+    BeforeValidator(_normalise_script),
+]
