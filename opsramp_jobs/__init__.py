@@ -56,6 +56,14 @@ from opsramp_jobs.model import (
 
 if TYPE_CHECKING:
     from opsramp_jobs.client import OpsRampClient as OpsRampClient
+    from opsramp_jobs.lookups import GetJobResult as GetJobResult
+    from opsramp_jobs.lookups import GetJobTypesResult as GetJobTypesResult
+    from opsramp_jobs.lookups import JobType as JobType
+    from opsramp_jobs.lookups import OpsRampLookupError as OpsRampLookupError
+    from opsramp_jobs.lookups import get_job as get_job
+    from opsramp_jobs.lookups import get_job_output as get_job_output
+    from opsramp_jobs.lookups import get_job_types as get_job_types
+    from opsramp_jobs.lookups import get_job_types_output as get_job_types_output
     from opsramp_jobs.provider import OpsRampJobProvider as OpsRampJobProvider
     from opsramp_jobs.resource import OpsRampJob as OpsRampJob
     from opsramp_jobs.resource import OpsRampJobArgs as OpsRampJobArgs
@@ -67,6 +75,14 @@ _LAZY = {
     "OpsRampJob": "opsramp_jobs.resource",
     "OpsRampJobArgs": "opsramp_jobs.resource",
     "OpsRampJobSet": "opsramp_jobs.resource",
+    "GetJobResult": "opsramp_jobs.lookups",
+    "GetJobTypesResult": "opsramp_jobs.lookups",
+    "JobType": "opsramp_jobs.lookups",
+    "OpsRampLookupError": "opsramp_jobs.lookups",
+    "get_job": "opsramp_jobs.lookups",
+    "get_job_output": "opsramp_jobs.lookups",
+    "get_job_types": "opsramp_jobs.lookups",
+    "get_job_types_output": "opsramp_jobs.lookups",
 }
 
 __all__ = [
@@ -92,7 +108,10 @@ __all__ = [
     "EveryNDays",
     "EveryWeekday",
     "ExbpaCheckList",
+    "GetJobResult",
+    "GetJobTypesResult",
     "Job",
+    "JobType",
     "JobValidationError",
     "MissingPatchesRequest",
     "MonthlyOnDays",
@@ -104,6 +123,7 @@ __all__ = [
     "OpsRampJobArgs",
     "OpsRampJobProvider",
     "OpsRampJobSet",
+    "OpsRampLookupError",
     "Pattern",
     "RunOnce",
     "Schedule",
@@ -115,6 +135,10 @@ __all__ = [
     "TempFilesReport",
     "Weekly",
     "device",
+    "get_job",
+    "get_job_output",
+    "get_job_types",
+    "get_job_types_output",
     "parse_job",
     "server_details",
 ]
