@@ -141,9 +141,28 @@ def one_line(text: str | None) -> str:
     return markdown(" ".join(inspect.cleandoc(text).split())).replace("|", "\\|")
 
 
+_SECTION_TITLES = ("Args:", "Arguments:", "Parameters:", "Returns:", "Raises:", "Yields:")
+
+
 def paragraphs(text: str | None) -> str:
-    """A docstring as Markdown paragraphs (empty when there is none)."""
-    return markdown(inspect.cleandoc(text)) if text else ""
+    """A docstring as Markdown paragraphs; Google-style ``Args:`` sections become lists."""
+    if not text:
+        return ""
+    out: list[str] = []
+    in_section = False
+    for line in inspect.cleandoc(text).splitlines():
+        if line.strip() in _SECTION_TITLES:
+            out += ["", f"*{line.strip()[:-1]}:*", ""]
+            in_section = True
+        elif in_section and line.startswith("    ") and not line.startswith("     "):
+            head, sep, rest = line.strip().partition(":")
+            out.append(f"- `{head}`: {rest.strip()}" if sep else f"- {line.strip()}")
+        elif in_section and line.startswith(" "):
+            out[-1] += " " + line.strip()
+        else:
+            in_section = False  # an unindented line ends the section
+            out.append(line)
+    return markdown("\n".join(out))
 
 
 def code(text: str) -> str:
@@ -603,6 +622,7 @@ def generate() -> str:
     functions: list[tuple[str, Callable[..., Any]]] = [
         (n, v) for n, v in exported.items() if inspect.isfunction(v)
     ]
+    lookup_classes: dict[str, type] = {}
     for module_name in LOOKUP_MODULES:
         try:
             module = importlib.import_module(module_name)
@@ -612,6 +632,15 @@ def generate() -> str:
             continue
         known = {id(f) for _, f in functions}
         functions += [(n, f) for n, f in public_functions(module) if id(f) not in known]
+        # What the lookups return, when it is a class of their own that is not exported.
+        lookup_classes.update(
+            (n, v)
+            for n, v in vars(module).items()
+            if isinstance(v, type)
+            and v.__module__ == module_name
+            and not n.startswith("_")
+            and v not in exported.values()
+        )
     for name, function in functions:
         lines += function_section(name, function)
 
@@ -629,6 +658,11 @@ def generate() -> str:
         else:
             spelled = pprint.pformat(value, width=96, compact=True)
             lines += [f"### `{name}`", "", "```python", f"{name} = {spelled}", "```", ""]
+    for name, cls in lookup_classes.items():
+        if issubclass(cls, BaseModel):
+            lines += model_section(cls, aliases)
+        else:
+            lines += class_section(f"{cls.__module__}.{name}", cls)
 
     text = "\n".join(lines)
     while "\n\n\n" in text:
