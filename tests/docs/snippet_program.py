@@ -28,6 +28,9 @@ WHEEL_CACHE = Path(
     os.environ.get("OPSRAMP_DOCS_WHEELS", Path.home() / ".cache" / "opsramp-jobs" / "docs-wheels")
 )
 INSTALL_TIMEOUT_SECONDS = 600
+# Also in the wheelhouse: a current pip, for tests that run `pip install --upgrade pip` offline
+# (tests/e2e/test_quickstart.py: it is the new pip that shows setuptools' banners).
+WHEELHOUSE_EXTRAS = "pip"
 PLACEHOLDER_SECRET = "docs-test-secret-value"
 _CLONE_SPEC = re.compile(
     r"^(?P<path>(?:\.{1,2}/|/|~/)?[\w.~/-]*opsramp-jobs/?)(?P<extras>\[[\w,-]+\])?$"
@@ -128,7 +131,7 @@ def wheelhouse(repo_python: Path) -> Path:
     network costs 45-60 s here against about 25 s from local wheels.
     """
     pyproject = (REPO_ROOT / "pyproject.toml").read_bytes()
-    key = hashlib.sha256(pyproject).hexdigest()[:16]
+    key = hashlib.sha256(pyproject + WHEELHOUSE_EXTRAS.encode()).hexdigest()[:16]
     target = WHEEL_CACHE / key
     WHEEL_CACHE.mkdir(parents=True, exist_ok=True)
     with open(WHEEL_CACHE / ".lock", "w") as lock:
@@ -152,6 +155,7 @@ def wheelhouse(repo_python: Path) -> Path:
                 str(building),
                 spec,
                 *build_requires,
+                *WHEELHOUSE_EXTRAS.split(),
             ],
             capture_output=True,
             text=True,
@@ -165,6 +169,9 @@ def wheelhouse(repo_python: Path) -> Path:
         (building / ".complete").touch()
         shutil.rmtree(target, ignore_errors=True)
         building.rename(target)
+        for stale in WHEEL_CACHE.iterdir():  # wheelhouses of earlier pyproject.toml versions
+            if stale.is_dir() and stale != target:
+                shutil.rmtree(stale, ignore_errors=True)
     return target
 
 
