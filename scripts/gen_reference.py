@@ -487,9 +487,18 @@ def model_section(
 
 
 def function_section(name: str, function: Callable[..., Any]) -> list[str]:
-    """A function's signature (as written) and its whole docstring."""
-    return [f"### `{name}`", "", "```python", signature_text(function, name), "```", "",
-            paragraphs(function.__doc__), ""]  # fmt: skip
+    """A function's signature (as written, as a `def` line) and its whole docstring."""
+    definition = f"def {signature_text(function, name)}: ..."
+    return [
+        f"### `{name}`",
+        "",
+        "```python",
+        definition,
+        "```",
+        "",
+        paragraphs(function.__doc__),
+        "",
+    ]
 
 
 def class_section(name: str, cls: type) -> list[str]:

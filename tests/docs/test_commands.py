@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
 import importlib.util
 import re
 from pathlib import Path
@@ -119,3 +121,30 @@ def test_the_checker_catches_a_missing_script_module_and_flag() -> None:
     assert "scripts/quickstart.sh has no option --no-such-flag" in problems
     assert "no module opsramp_jobs.nothing_here" in problems
     assert "has no option --no-such-option" in problems
+
+
+def docs_python_blocks() -> list[Block]:
+    """The ```python blocks of docs/*.md: API sketches, not programs (README's are run)."""
+    return [b for path in documents()[1:] for b in blocks(path) if b.language in ("python", "py")]
+
+
+@pytest.mark.parametrize("block", docs_python_blocks(), ids=lambda b: b.where)
+def test_docs_python_blocks_parse_and_import_what_exists(block: Block) -> None:
+    tree = ast.parse(block.code, filename=block.where)
+    problems = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom) or node.module is None:
+            continue
+        if node.module.split(".")[0] not in OUR_PACKAGES:
+            continue
+        where = f"{block.path.relative_to(REPO_ROOT)}:{block.line + node.lineno - 1}"
+        if importlib.util.find_spec(node.module) is None:
+            problems.append(f"{where}: no module {node.module}")
+            continue
+        module = importlib.import_module(node.module)
+        problems += [
+            f"{where}: {node.module} has no {alias.name}"
+            for alias in node.names
+            if not hasattr(module, alias.name)
+        ]
+    assert not problems, "\n".join(problems)
