@@ -5,13 +5,11 @@ from __future__ import annotations
 import ast
 import fcntl
 import hashlib
-import json
 import os
 import re
 import shlex
 import shutil
 import subprocess
-import sys
 import time
 import tomllib
 from dataclasses import dataclass, field
@@ -369,13 +367,3 @@ def summary(findings: Findings) -> str:
 def python_of(venv: Path) -> Path:
     """The interpreter of a virtualenv."""
     return venv / "bin" / "python"
-
-
-def dumps(value: object) -> str:
-    """Compact JSON."""
-    return json.dumps(value, separators=(",", ":"))
-
-
-def current_python() -> Path:
-    """The interpreter running the tests (the repo's virtualenv)."""
-    return Path(sys.executable)
