@@ -24,6 +24,7 @@ import inspect
 import itertools
 import pprint
 import re
+import subprocess
 import sys
 import types
 import typing
@@ -676,7 +677,30 @@ def generate() -> str:
     text = "\n".join(lines)
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")
-    return text.rstrip() + "\n"
+    return formatted(text.rstrip() + "\n")
+
+
+def formatted(page: str) -> str:
+    """The page with its Python code blocks in ruff's format, as `ruff format --check` wants.
+
+    ruff formats the Python blocks of Markdown files too, with the project's settings
+    (pyproject.toml), so the generator hands it the page rather than imitating its style.
+    """
+    done = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--stdin-filename", "docs/reference.md", "-"],
+        input=page,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(
+            "gen_reference: `ruff format` of the page failed (ruff is in requirements-dev.txt):\n"
+            + done.stderr
+        )
+    return done.stdout
 
 
 def main(argv: list[str] | None = None) -> int:
