@@ -30,15 +30,25 @@ class Block:
     needs: dict[str, list[str]] = field(default_factory=dict)
 
     @property
+    def file(self) -> str:
+        """The file relative to the repo (its name alone when it is outside the repo)."""
+        return relative(self.path)
+
+    @property
     def where(self) -> str:
-        """``README.md:53``: the file (relative to the repo) and line of the first code line."""
-        return f"{self.path.relative_to(REPO_ROOT)}:{self.line}"
+        """``README.md:53``: the file and line of the block's first code line."""
+        return f"{self.file}:{self.line}"
 
     @property
     def module(self) -> str:
         """A Python module name unique to this block (``readme_md_l53``)."""
-        stem = re.sub(r"\W+", "_", str(self.path.relative_to(REPO_ROOT))).lower()
+        stem = re.sub(r"\W+", "_", self.file).lower()
         return f"{stem}_l{self.line}"
+
+
+def relative(path: Path) -> str:
+    """A path relative to the repo, or its name when it is outside the repo."""
+    return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else path.name
 
 
 def parse_marker(spec: str, where: str) -> dict[str, list[str]]:
@@ -74,7 +84,7 @@ def blocks(path: Path) -> list[Block]:
             end += 1
         previous = next((lines[i] for i in range(index - 1, -1, -1) if lines[i].strip()), "")
         marker = _MARKER.match(previous.strip())
-        where = f"{path.relative_to(REPO_ROOT)}:{start + 1}"
+        where = f"{relative(path)}:{start + 1}"
         found.append(
             Block(
                 path=path,

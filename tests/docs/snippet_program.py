@@ -244,7 +244,7 @@ def checker_findings(output: str, snippets: list[Block]) -> Findings:
         if block is None:
             findings.add(None, line)
         else:
-            place = f"{block.path.relative_to(REPO_ROOT)}:{match.group('line')}"
+            place = f"{block.file}:{match.group('line')}"
             findings.add(block.where, f"{place}: {match.group('rest')}")
     return findings
 

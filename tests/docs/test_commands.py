@@ -61,7 +61,7 @@ def problems_of(block: Block) -> list[str]:
     """Every script, path, module or flag a block names that the repo does not have."""
     problems = []
     for number, command in command_lines(block):
-        where = f"{block.path.relative_to(REPO_ROOT)}:{number}"
+        where = f"{block.file}:{number}"
         for path in _REPO_PATH.findall(command):
             if not (REPO_ROOT / path).exists():
                 problems.append(f"{where}: {path} does not exist (`{command}`)")
@@ -137,7 +137,7 @@ def test_docs_python_blocks_parse_and_import_what_exists(block: Block) -> None:
             continue
         if node.module.split(".")[0] not in OUR_PACKAGES:
             continue
-        where = f"{block.path.relative_to(REPO_ROOT)}:{block.line + node.lineno - 1}"
+        where = f"{block.file}:{block.line + node.lineno - 1}"
         if importlib.util.find_spec(node.module) is None:
             problems.append(f"{where}: no module {node.module}")
             continue
