@@ -15,7 +15,7 @@ _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[\w+-
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 # `<!-- docs-test: job="client_13/Nightly backup" secret-config=cleanupToken -->` right above
 # a fence: what the snippet test must set up before the block runs (see test_snippets.py).
-_MARKER = re.compile(r"^<!--\s*docs-test:(?P<spec>.*?)-->\s*$")
+_MARKER = re.compile(r"^<!--\s*docs-test:(?P<spec>.*?)-->\s*$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -82,8 +82,7 @@ def blocks(path: Path) -> list[Block]:
         end = start
         while end < len(lines) and not lines[end].lstrip().startswith(fence):
             end += 1
-        previous = next((lines[i] for i in range(index - 1, -1, -1) if lines[i].strip()), "")
-        marker = _MARKER.match(previous.strip())
+        marker = _MARKER.match(comment_above(lines, index))
         where = f"{relative(path)}:{start + 1}"
         found.append(
             Block(
@@ -97,6 +96,19 @@ def blocks(path: Path) -> list[Block]:
         )
         index = end + 1
     return found
+
+
+def comment_above(lines: list[str], index: int) -> str:
+    """The HTML comment (one or more lines) right above line ``index``, blank lines between."""
+    end = index - 1
+    while end >= 0 and not lines[end].strip():
+        end -= 1
+    if end < 0 or not lines[end].rstrip().endswith("-->"):
+        return ""
+    start = end
+    while start > 0 and not lines[start].lstrip().startswith("<!--"):
+        start -= 1
+    return "\n".join(line.strip() for line in lines[start : end + 1])
 
 
 def section_blocks(path: Path, title: str) -> list[Block]:

@@ -328,15 +328,34 @@ def config_settings(snippets: list[Block]) -> list[tuple[str, str, bool]]:
     return settings
 
 
-def existing_jobs(snippets: list[Block]) -> list[tuple[str, str, str]]:
-    """``(block, tenant, job name)`` of the jobs the blocks' markers need to exist."""
+@dataclass(frozen=True)
+class ExistingJob:
+    """A job a block needs in OpsRamp before the program runs (its `job=` marker)."""
+
+    block: str
+    tenant: str
+    name: str
+    job_id: str | None  # a block that names a job by id (OpsRampJob.get, import_) needs that id
+
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def existing_jobs(snippets: list[Block]) -> list[ExistingJob]:
+    """The jobs the blocks' markers need: `job="<tenant>/<name>[@<id>]"`."""
     jobs = []
     for block in snippets:
         for item in block.needs.get("job", []):
             tenant, sep, name = item.partition("/")
+            job_id: str | None = None
+            head, at, tail = name.rpartition("@")
+            if at and _UUID.match(tail):
+                name, job_id = head, tail
             if not sep or not name:
-                raise AssertionError(f"{block.where}: job={item!r} must be '<tenant>/<job name>'")
-            jobs.append((block.where, tenant, name))
+                raise AssertionError(
+                    f"{block.where}: job={item!r} must be '<tenant>/<job name>[@<job id>]'"
+                )
+            jobs.append(ExistingJob(block.where, tenant, name, job_id))
     return jobs
 
 

@@ -9,6 +9,7 @@ import pytest
 from tests.docs.markdown import blocks
 from tests.docs.snippet_program import (
     PROJECT_NAME,
+    ExistingJob,
     checker_findings,
     config_settings,
     deployment_findings,
@@ -21,7 +22,8 @@ PAGE = """\
 
 ## Writing a job
 
-<!-- docs-test: job="client_13/Nightly backup" secret-config=cleanupToken config=region=eu -->
+<!-- docs-test: job="client_13/Nightly backup" secret-config=cleanupToken config=region=eu
+     job="client_93/Old @ home@067a9b6e-2cba-4d51-ab32-eff637988992" -->
 ```python
 from opsramp_jobs import OpsRampJob
 OpsRampJob("nightly", script={"jobType": "adCheckList"}, schedule=schedule)
@@ -49,15 +51,21 @@ def page(tmp_path: Path) -> Path:
 
 def test_blocks_carry_their_line_section_and_set_up(page: Path) -> None:
     first, second, shell = blocks(page)
-    assert (first.where, first.section, first.language) == ("PAGE.md:7", "Writing a job", "python")
+    assert (first.where, first.section, first.language) == ("PAGE.md:8", "Writing a job", "python")
     assert first.needs == {
-        "job": ["client_13/Nightly backup"],
+        "job": [
+            "client_13/Nightly backup",
+            "client_93/Old @ home@067a9b6e-2cba-4d51-ab32-eff637988992",
+        ],
         "secret-config": ["cleanupToken"],
         "config": ["region=eu"],
     }
-    assert (second.where, second.needs, second.module) == ("PAGE.md:14", {}, "page_md_l14")
+    assert (second.where, second.needs, second.module) == ("PAGE.md:15", {}, "page_md_l15")
     assert shell.language == "bash"
-    assert existing_jobs([first, second]) == [("PAGE.md:7", "client_13", "Nightly backup")]
+    assert existing_jobs([first, second]) == [
+        ExistingJob("PAGE.md:8", "client_13", "Nightly backup", None),
+        ExistingJob("PAGE.md:8", "client_93", "Old @ home", "067a9b6e-2cba-4d51-ab32-eff637988992"),
+    ]
     assert config_settings([first]) == [
         (f"{PROJECT_NAME}:region", "eu", False),
         (f"{PROJECT_NAME}:cleanupToken", "docs-test-secret-value", True),
@@ -67,7 +75,7 @@ def test_blocks_carry_their_line_section_and_set_up(page: Path) -> None:
 def test_a_resource_name_used_by_two_blocks_is_a_clash(page: Path) -> None:
     first, second, _ = blocks(page)
     assert resource_clashes([first, second]) == [
-        "OpsRampJob('nightly') is declared in PAGE.md:7 and PAGE.md:14: resource names must be "
+        "OpsRampJob('nightly') is declared in PAGE.md:8 and PAGE.md:15: resource names must be "
         "unique across the README's blocks (they run as one program)"
     ]
 
@@ -75,15 +83,15 @@ def test_a_resource_name_used_by_two_blocks_is_a_clash(page: Path) -> None:
 def test_checker_lines_point_at_the_readme_line(page: Path) -> None:
     first, second, _ = blocks(page)
     output = (
-        'page_md_l7.py:9: error: Name "schedule" is not defined  [name-defined]\n'
-        "page_md_l7.py:9: note: see here\n"
-        "page_md_l14.py:15:1: F821 Undefined name `OpsRampJobSet`\n"
+        'page_md_l8.py:10: error: Name "schedule" is not defined  [name-defined]\n'
+        "page_md_l8.py:10: note: see here\n"
+        "page_md_l15.py:16:1: F821 Undefined name `OpsRampJobSet`\n"
         "__main__.py:3: error: something in the harness\n"
     )
     found = checker_findings(output, [first, second])
     assert found.by_block == {
-        "PAGE.md:7": ['PAGE.md:9: error: Name "schedule" is not defined  [name-defined]'],
-        "PAGE.md:14": ["PAGE.md:15: F821 Undefined name `OpsRampJobSet`"],
+        "PAGE.md:8": ['PAGE.md:10: error: Name "schedule" is not defined  [name-defined]'],
+        "PAGE.md:15": ["PAGE.md:16: F821 Undefined name `OpsRampJobSet`"],
     }
     assert found.unattributed == ["__main__.py:3: error: something in the harness"]
 
@@ -95,8 +103,8 @@ Updating (dev):
 
 Diagnostics:
   pulumi:pulumi:Stack (docs-snippets-dev):
-    error: docs-snippet PAGE.md:14 failed at PAGE.md:15: NameError: name 's' is not defined
-    error: README blocks that failed: PAGE.md:14
+    error: docs-snippet PAGE.md:15 failed at PAGE.md:16: NameError: name 's' is not defined
+    error: README blocks that failed: PAGE.md:15
 
   pulumi-python:dynamic/opsramp:OpsRampJob (inventory-client_13):
     error: job 'inventory' already exists in tenant 'client_13'
@@ -106,12 +114,12 @@ Resources:
 """
     found = deployment_findings(output, [first, second], "pulumi up")
     assert found.by_block == {
-        "PAGE.md:14": [
-            "pulumi up: PAGE.md:15: NameError: name 's' is not defined",
+        "PAGE.md:15": [
+            "pulumi up: PAGE.md:16: NameError: name 's' is not defined",
             "pulumi up, resource 'inventory-client_13':\n"
             "error: job 'inventory' already exists in tenant 'client_13'",
         ]
     }
     assert found.unattributed == [
-        "pulumi up, resource 'docs-snippets-dev':\nerror: README blocks that failed: PAGE.md:14"
+        "pulumi up, resource 'docs-snippets-dev':\nerror: README blocks that failed: PAGE.md:15"
     ]

@@ -25,9 +25,12 @@ invisible on the rendered page, so that the block itself stays plain and copy-pa
     ...
     ```
 
-- `job="<tenant>/<job name>"`: a job of that name exists in OpsRamp before the program runs
-  (created through the emulator's raw API: an AD checklist, daily, no devices), for a block that
-  looks a job up by name or adopts it.
+- `job="<tenant>/<job name>[@<job id>]"`: a job of that name (and id) exists in OpsRamp before
+  the program runs, for a block that looks a job up, reads it (`OpsRampJob.get`) or adopts it
+  (`import_`, `adopt_id`). It is created through the emulator's raw API (an AD checklist, daily,
+  no devices); OpsRamp chooses ids, so a wanted id is then set in the emulator's SQLite file
+  (the tier runs an emulator of its own, on a file). Several `job=` items may be given, and the
+  comment may span lines.
 - `config=<key>=<value>`, `secret-config=<key>[=<value>]`: project config the block reads
   (`pulumi.Config().require_secret("cleanupToken")`), set on the stack before it runs.
 
@@ -38,8 +41,11 @@ by name and block before anything runs (test_resource_names_are_unique_across_bl
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,29 +159,29 @@ def typechecked(installed: Installed) -> tuple[int, str, Findings]:
 
 
 @pytest.fixture(scope="module")
+def docs_emulator(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[EmulatorProcess, Path]]:
+    """An emulator of the tier's own, on a SQLite file the set-up can give jobs chosen ids in."""
+    database = tmp_path_factory.mktemp("docs-emulator") / "jobs.db"
+    with EmulatorProcess(db_path=database, rate_limit=False) as emulator:
+        yield emulator, database
+
+
+@pytest.fixture(scope="module")
 def deployed(
     installed: Installed,
-    emulator_process: EmulatorProcess,
+    docs_emulator: tuple[EmulatorProcess, Path],
     docs_pulumi_home: Path,
 ) -> Deployed:
-    """preview, up and a no-change preview of the program against a reset emulator."""
-    if not emulator_process.running:
-        emulator_process.restart()
-    emulator_process.reset()
-    project = Project(installed.directory.parent, emulator_process.url, docs_pulumi_home)
+    """preview, up and a no-change preview of the program against the tier's emulator."""
+    emulator, database = docs_emulator
+    project = Project(installed.directory.parent, emulator.url, docs_pulumi_home)
     # Project wrote its own Pulumi.yaml and example program; this project has its own.
     assert project.dir == installed.directory
     (project.dir / "Pulumi.yaml").write_text(PULUMI_YAML)
     write_program(project.dir, SNIPPETS)
-    session = emulator_process.api_session()
-    try:
-        for where, tenant, name in existing_jobs(SNIPPETS):
-            created = session.post(
-                emulator_process.jobs_url(tenant), json=existing_job_body(name), timeout=10
-            )
-            assert created.ok, f"set-up for {where}: creating job {name!r}: {created.text}"
-    finally:
-        session.close()
+    create_existing_jobs(emulator, database)
     project.new_stack("dev", CLIENT13_TENANT)
     for key, value, secret in config_settings(SNIPPETS):
         project.config(key, value, secret=secret)
@@ -221,6 +227,38 @@ def linted(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str, Findings
     )
     output = done.stdout + done.stderr
     return done.returncode, output, checker_findings(output, SNIPPETS)
+
+
+def create_existing_jobs(emulator: EmulatorProcess, database: Path) -> None:
+    """The jobs the blocks' `job=` markers ask for, made through the emulator's raw API.
+
+    OpsRamp's API chooses job ids, so a job a block names by id (`OpsRampJob.get`, `import_`)
+    is made like any other and then given that id in the emulator's SQLite file.
+    """
+    session = emulator.api_session()
+    try:
+        for job in existing_jobs(SNIPPETS):
+            created = session.post(
+                emulator.jobs_url(job.tenant), json=existing_job_body(job.name), timeout=10
+            )
+            assert created.ok, (
+                f"set-up for {job.block}: creating job {job.name!r}: "
+                f"{created.status_code} {created.text}"
+            )
+            if job.job_id is not None:
+                rekey_job(database, str(created.json()["id"]), job.job_id)
+    finally:
+        session.close()
+
+
+def rekey_job(database: Path, old_id: str, new_id: str) -> None:
+    """Give a stored job another id (the emulator's `jobs` table keeps it in `id` and the body)."""
+    with closing(sqlite3.connect(database, timeout=10, isolation_level=None)) as db:
+        changed = db.execute(
+            "UPDATE jobs SET id = ?, body = json_set(body, '$.id', ?) WHERE id = ?",
+            (new_id, new_id, old_id),
+        ).rowcount
+    assert changed == 1, f"job {old_id} not found in {database} to give it id {new_id}"
 
 
 def test_readme_has_python_blocks() -> None:
