@@ -107,6 +107,26 @@ def module_docstrings(module: types.ModuleType) -> dict[str, str]:
     return _docstrings_after_targets(tree.body)
 
 
+def module_assignments(module: types.ModuleType) -> dict[str, str]:
+    """``{name: source of the value}`` of a module's top-level assignments (aliases as written)."""
+    try:
+        source = inspect.getsource(module)
+    except (OSError, TypeError):
+        return {}
+    found: dict[str, str] = {}
+    for statement in ast.parse(source).body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target, value = statement.targets[0], statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            target, value = statement.target, statement.value
+        else:
+            continue
+        segment = ast.get_source_segment(source, value)
+        if isinstance(target, ast.Name) and segment:
+            found[target.id] = " ".join(segment.split())
+    return found
+
+
 def _docstrings_after_targets(body: list[ast.stmt]) -> dict[str, str]:
     found: dict[str, str] = {}
     for statement, following in itertools.pairwise(body):
@@ -142,6 +162,7 @@ def one_line(text: str | None) -> str:
     return markdown(" ".join(inspect.cleandoc(text).split())).replace("|", "\\|")
 
 
+_FIELD_LIST = re.compile(r"^:(param|parameter|arg|returns?|raises?)\s*([\w.]*):\s*(.*)$")
 _SECTION_TITLES = ("Args:", "Arguments:", "Parameters:", "Returns:", "Raises:", "Yields:")
 
 
@@ -152,7 +173,13 @@ def paragraphs(text: str | None) -> str:
     out: list[str] = []
     in_section = False
     for line in inspect.cleandoc(text).splitlines():
-        if line.strip() in _SECTION_TITLES:
+        field = _FIELD_LIST.match(line)
+        if field:  # Sphinx field lists (:param x: ...) as a list too
+            kind, name, rest = field.groups()
+            label = f"`{name}`" if kind.startswith(("param", "arg")) else f"{kind} `{name}`"
+            out.append(f"- {label.replace(' ``', '')}: {rest}")
+            in_section = True
+        elif line.strip() in _SECTION_TITLES:
             out += ["", f"*{line.strip()[:-1]}:*", ""]
             in_section = True
         elif in_section and line.startswith("    ") and not line.startswith("     "):
@@ -547,12 +574,17 @@ def input_aliases_section(resources: list[type]) -> list[str]:
     rows = []
     for module in dict.fromkeys(importlib.import_module(r.__module__) for r in resources):
         docs = module_docstrings(module)
+        definitions = module_assignments(module)
         for name, described in docs.items():
             value = getattr(module, name, None)
             if isinstance(value, type) or not re.search(rf"\b{name}\b", used):
                 continue
+            # The alias as written: evaluated aliases spell pulumi.Input as its expansion.
+            spelled = definitions.get(name) or render_type(value, {})
             rows.append(
-                f"| {code(name)} | {code(render_type(value, {}))} | {one_line(described)} |"
+                f"| {code(spelled)} | {one_line(described)} |".replace(
+                    "| `", f"| {code(name)} | `", 1
+                )
             )
     if not rows:
         return []
