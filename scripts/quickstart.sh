@@ -6,8 +6,9 @@
 #   bash scripts/quickstart.sh [--keep-emulator]
 #
 # Everything it creates lives under .quickstart/ (git-ignored): the emulator's SQLite file and
-# log, the Pulumi file backend (state/), PULUMI_HOME (home/) and a copy of the program
-# (project/). Nothing touches ~/.pulumi or the tracked Pulumi.*.yaml files.
+# log, the toolchain's log, the Pulumi file backend (state/), PULUMI_HOME (home/) and a copy of
+# the program (project/); installer output goes to .venv/install.log (scripts/venv.sh). Nothing
+# touches ~/.pulumi or the tracked Pulumi.*.yaml files.
 #
 # Environment: OPSRAMP_QUICKSTART_PORT (default 8700), OPSRAMP_QUICKSTART_DIR (default
 # .quickstart), PULUMI_CONFIG_PASSPHRASE (default "quickstart"), OPSRAMP_CLIENT_SECRET (default
@@ -24,7 +25,7 @@ say() { echo "quickstart: $*" >&2; }
 for arg in "$@"; do
   case "$arg" in
     --keep-emulator) KEEP=1 ;;
-    -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) say "unknown argument '$arg' (usage: bash scripts/quickstart.sh [--keep-emulator])"; exit 2 ;;
   esac
 done
@@ -37,10 +38,18 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
   exit 1
 fi
 
+# Installer and build output goes to log files under $QS, printed only when a step fails: a
+# working quickstart shows its five steps and Pulumi's own output, no pip or setuptools banners.
+mkdir -p "$QS"
 say "1/5 virtualenv (.venv)"
 bash scripts/venv.sh
-say "2/5 pulumi toolchain (the first run may build the CLI: 5-25 minutes)"
-PATH="$(bash scripts/toolchain.sh):$PATH"
+say "2/5 pulumi toolchain (the first run may build the CLI: 5-25 minutes; log: $QS/toolchain.log)"
+if ! PULUMI_BIN_DIR="$(bash scripts/toolchain.sh 2>"$QS/toolchain.log")"; then
+  say "ERROR: scripts/toolchain.sh failed; its log ($QS/toolchain.log):"
+  cat "$QS/toolchain.log" >&2
+  exit 1
+fi
+PATH="$PULUMI_BIN_DIR:$PATH"
 export PATH
 
 # The emulator's database and the Pulumi state describe the same jobs: if either is missing (a
@@ -85,7 +94,11 @@ if [[ -z "${OPSRAMP_CLIENT_SECRET:-}" ]]; then
 elif [[ "$OPSRAMP_CLIENT_SECRET" != "$DEMO_SECRET" ]]; then
   say "warning: OPSRAMP_CLIENT_SECRET is set, but the emulator accepts only its demo secret"
 fi
-pulumi login --non-interactive "$PULUMI_BACKEND_URL" >&2
+if ! pulumi login --non-interactive "$PULUMI_BACKEND_URL" >"$QS/login.log" 2>&1; then
+  say "ERROR: pulumi login $PULUMI_BACKEND_URL failed:"
+  cat "$QS/login.log" >&2
+  exit 1
+fi
 # For running pulumi by hand on this stack later. Only the defaults above, which are public demo
 # values, are written down; a passphrase or secret of the caller's own is not.
 {

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import socket
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from tests.docs.snippet_program import wheelhouse
 from tests.e2e.project import REPO_ROOT
 from tests.support.emulator import PARTNER_SECRET
 
@@ -16,6 +20,14 @@ pytestmark = pytest.mark.e2e
 
 # The example program's default value for its secret custom-script parameter.
 EXAMPLE_SCRIPT_SECRET = "demo-value-150"
+# What installers and build backends print that a quickstart user should not have to read:
+# warnings, deprecation notices and setuptools' boxed banners ("!!" / "*****" lines).
+BANNER = re.compile(r"(?i)\bwarning\b|deprecat|^\s*!!\s*$|\*{20,}", re.MULTILINE)
+
+
+def banners(text: str) -> list[str]:
+    """The lines of `text` that look like an installer's warning or banner."""
+    return [line for line in text.splitlines() if BANNER.search(line)]
 
 
 def free_port() -> int:
@@ -49,6 +61,7 @@ def test_quickstart_creates_the_example_jobs_then_finds_nothing_to_do(
 
     for run in (first, second):
         assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+        assert banners(run.stdout + run.stderr) == []
         assert "every 2 days at 02:30 UTC from 2026-12-01" in run.stdout
         for secret in (PARTNER_SECRET, EXAMPLE_SCRIPT_SECRET):
             assert secret not in run.stdout + run.stderr
@@ -74,3 +87,53 @@ def test_quickstart_says_clearly_when_its_port_is_taken(tmp_path: Path) -> None:
     assert refused.returncode == 1
     assert f"something already listens on 127.0.0.1:{port}" in refused.stderr
     assert "OPSRAMP_QUICKSTART_PORT" in refused.stderr
+
+
+def test_venv_script_keeps_installer_output_in_a_log_unless_it_fails(tmp_path: Path) -> None:
+    """scripts/venv.sh on a copy of the package: silent when it works, the log when it fails.
+
+    The packages come from the docs tier's local wheelhouse (no index), so this takes a fresh
+    virtualenv and an editable install, not downloads. An editable install is what makes
+    setuptools print its "Editable installation" banner.
+    """
+    copy = tmp_path / "clone"
+    (copy / "scripts").mkdir(parents=True)
+    shutil.copy(REPO_ROOT / "scripts" / "venv.sh", copy / "scripts" / "venv.sh")
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(REPO_ROOT / name, copy / name)
+    shutil.copytree(REPO_ROOT / "opsramp_jobs", copy / "opsramp_jobs")
+    (copy / "requirements.txt").write_text("# nothing: the test installs the package alone\n")
+    (copy / "requirements-dev.txt").write_text(
+        "-r requirements.txt\nno-such-package-opsramp==1.0\n"
+    )
+    env = {
+        **os.environ,
+        "PIP_FIND_LINKS": str(wheelhouse(Path(sys.executable))),
+        "PIP_NO_INDEX": "1",
+        "PYTHON": sys.executable,
+    }
+
+    def venv_script() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["bash", "scripts/venv.sh"],
+            cwd=copy,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+
+    failed = venv_script()
+    assert failed.returncode == 1
+    assert "installing into .venv failed" in failed.stderr
+    assert "no-such-package-opsramp" in failed.stderr  # the log, shown because it failed
+    assert not list((copy / ".venv").glob(".installed-*"))
+
+    (copy / "requirements-dev.txt").write_text("-r requirements.txt\n")
+    quiet = venv_script()
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stdout + quiet.stderr == ""
+    log = (copy / ".venv" / "install.log").read_text()
+    assert "Successfully installed opsramp-jobs" in log
+    assert list((copy / ".venv").glob(".installed-*"))
