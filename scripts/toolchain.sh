@@ -25,8 +25,12 @@ flock 9  # two test runs at once must not build twice
 
 # 1. The CLI.
 cli=""
+# A `pulumi` on PATH that is some checkout's toolchain (its real file sits beside our language
+# host) is not the user's CLI: taking it would tie this cache to that other cache's directory.
+is_ours() { [[ -e "$(dirname "$(readlink -f "$1")")/language_host.py" ]]; }
 if [[ -z "${OPSRAMP_BUILD_PULUMI:-}" ]] && existing="$(command -v pulumi 2>/dev/null)" \
-    && [[ "$existing" != "$BIN/pulumi" ]] && "$existing" version >/dev/null 2>&1; then
+    && [[ "$existing" != "$BIN/pulumi" ]] && ! is_ours "$existing" \
+    && "$existing" version >/dev/null 2>&1; then
   cli="$existing"
   log "using pulumi on PATH: $cli ($("$cli" version))"
 elif [[ -x "$CACHE/cli/pulumi" ]]; then
