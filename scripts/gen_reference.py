@@ -22,6 +22,7 @@ import functools
 import importlib
 import inspect
 import itertools
+import json
 import pprint
 import re
 import subprocess
@@ -47,6 +48,8 @@ OUTPUT = REPO_ROOT / "docs" / "reference.md"
 # Modules that may hold lookup functions (data sources); absent ones are skipped.
 LOOKUP_MODULES = ("opsramp_jobs.lookups",)
 RESOURCES = ("OpsRampJob", "OpsRampJobSet")
+# Modules whose documented type aliases (e.g. ``TextInput``) signatures may name.
+ALIAS_MODULES = (importlib.import_module("opsramp_jobs.model.common"),)
 # Resource keyword arguments that are Pulumi's own, not OpsRamp inputs.
 PULUMI_ARGUMENTS = frozenset({"self", "resource_name", "args", "opts"})
 # SDK hooks a resource overrides; not something a program calls.
@@ -121,7 +124,12 @@ def module_assignments(module: types.ModuleType) -> dict[str, str]:
     except (OSError, TypeError):
         return {}
     found: dict[str, str] = {}
-    for statement in ast.parse(source).body:
+    statements = list(ast.parse(source).body)
+    for statement in statements:
+        if isinstance(statement, ast.If):
+            # `if TYPE_CHECKING:` first: the alias as type checkers (and readers) see it.
+            statements += [s for s in statement.body if not isinstance(s, ast.If)]
+            continue
         if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
             target, value = statement.targets[0], statement.value
         elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
@@ -597,6 +605,16 @@ def class_section(name: str, cls: type) -> list[str]:
     return lines + methods_section(cls)
 
 
+def is_fixed(cls: type[BaseModel], listed: frozenset[str]) -> bool:
+    """Whether a model takes no argument: each field has one possible value, its default."""
+    return all(
+        typing.get_origin(field.annotation) is typing.Literal
+        and len(typing.get_args(field.annotation)) == 1
+        and field.default == typing.get_args(field.annotation)[0]
+        for field in cls.model_fields.values()
+    ) and all(name in listed for name, _ in own_methods(cls))
+
+
 def models_used(roots: list[type], stop: set[type]) -> list[type]:
     """``roots`` and every model their fields use (not through ``stop``), depth first."""
     found: dict[type, None] = {}
@@ -639,13 +657,14 @@ def public_functions(module: types.ModuleType) -> list[tuple[str, Callable[..., 
     return [(n, getattr(module, n)) for n in names if inspect.isfunction(getattr(module, n))]
 
 
-def input_aliases_section(resources: list[type]) -> list[str]:
-    """The type aliases (e.g. ``ScriptInput``) the resources' argument annotations name."""
-    used = " ".join(
+def input_aliases_section(resources: list[type], page: str) -> list[str]:
+    """The documented type aliases (e.g. ``ScriptInput``) that the page's signatures name."""
+    used = page + " ".join(
         annotation for resource in resources for _, annotation, _, _ in resource_arguments(resource)
     )
+    modules = [importlib.import_module(r.__module__) for r in resources]
     rows = []
-    for module in dict.fromkeys(importlib.import_module(r.__module__) for r in resources):
+    for module in dict.fromkeys([*modules, *ALIAS_MODULES]):
         docs = module_docstrings(module)
         definitions = module_assignments(module)
         for name, described in docs.items():
@@ -691,7 +710,7 @@ def generate() -> str:
             "",
         ]
 
-    lines += input_aliases_section([exported[name] for name in RESOURCES])
+    aliases_at = len(lines)  # the input types go here, once the page shows which are used
 
     models = {n: v for n, v in exported.items() if isinstance(v, type) and issubclass(v, BaseModel)}
     groups: list[tuple[str, list[type]]] = []
@@ -736,9 +755,25 @@ def generate() -> str:
                 inherited | (frozenset(name for name, _ in own_methods(members[0])) - shared),
                 title="Every class in this group has:",
             )
+        fixed = [cls for cls in members if len(members) > 1 and is_fixed(cls, inherited | shared)]
+        if fixed:
+            # Classes that take no argument read better as one table than as a section each.
+            lines += [
+                "Without arguments:",
+                "",
+                "| class | OpsRamp form | description |",
+                "|---|---|---|",
+                *(
+                    f"| {code(cls.__name__ + '()')} | {code(json.dumps(cls().wire()))} | "
+                    f"{one_line(source_docstring(cls))} |"
+                    for cls in fixed
+                ),
+                "",
+            ]
         for cls in members:
-            section = model_section(cls, aliases, inherited | shared)
-            lines += [line.replace("### ", "#### ", 1) for line in section]
+            if cls not in fixed:
+                section = model_section(cls, aliases, inherited | shared)
+                lines += [line.replace("### ", "#### ", 1) for line in section]
 
     lines += ["## Functions", ""]
     functions: list[tuple[str, Callable[..., Any]]] = [
@@ -767,7 +802,7 @@ def generate() -> str:
         lines += function_section(name, function)
 
     lines += ["## Other names", ""]
-    for name, value in exported.items():
+    for name, value in sorted(exported.items(), key=lambda item: other_name_rank(item[1])):
         if name in RESOURCES or name == "OpsRampJobArgs" or name in models:
             continue
         if inspect.isfunction(value):
@@ -786,10 +821,23 @@ def generate() -> str:
         else:
             lines += class_section(f"{cls.__module__}.{name}", cls)
 
+    resources = [exported[name] for name in RESOURCES]
+    lines[aliases_at:aliases_at] = input_aliases_section(resources, "\n".join(lines))
     text = "\n".join(lines)
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")
     return formatted(text.rstrip() + "\n")
+
+
+def other_name_rank(value: object) -> int:
+    """Where a name goes under "Other names": types, results, errors, other classes, constants."""
+    if typing.get_origin(value) is typing.Annotated:
+        return 0
+    if isinstance(value, type):
+        if dataclasses.is_dataclass(value):
+            return 1
+        return 2 if issubclass(value, BaseException) else 3
+    return 4
 
 
 def undocumented() -> list[str]:

@@ -441,7 +441,7 @@ class WireModel(BaseModel):
             for name, field in cls.model_fields.items()
         ]
         # Shadows pydantic's signature, which spells out every validator of an Annotated type.
-        cls.__signature__ = inspect.Signature(parameters, return_annotation=None)  # type: ignore[misc]
+        cls.__signature__ = inspect.Signature(parameters, return_annotation=None)
         arguments = arguments_doc(cls)
         if arguments:
             cls.__doc__ = f"{inspect.cleandoc(cls.__doc__ or '')}\n\n{arguments}"

@@ -197,7 +197,7 @@ class ConfigParams(WireModel):
         validation_alias=AliasChoices("versionsSaved", "versions_saved"),
         serialization_alias="versionsSaved",
     )
-    """Which backed-up versions to keep: ``ALL_VERSIONS`` or ``VERSION_WITH_CHANGES``."""
+    """Which configuration versions to save: ``ALL_VERSIONS`` or ``VERSION_WITH_CHANGES``."""
     back_up_trigger: bool = Field(
         default=False,
         validation_alias=AliasChoices("backUpTrigger", "back_up_trigger"),
@@ -349,7 +349,7 @@ class ScriptParameter(WireModel):
     )
     """The parameter's id in its script: a whole number >= 1 (``"2"`` too; sent as a string)."""
     value: ParameterValue
-    """The value: text, a number (sent as text: ``150`` for 150.0) or an Output (kept secret)."""
+    """Text, a number (sent as text: ``150`` for 150.0) or an Output; a secret stays secret."""
 
     def canonical(self) -> dict[str, Any]:
         """Return the plain form (the value may still be a Pulumi Output in a program)."""
@@ -394,7 +394,7 @@ class CustomScript(WireModel):
         validation_alias=AliasChoices("userType", "user_type"),
         serialization_alias="userType",
     )
-    """Whom the script runs as: ``1`` the system user, ``2`` another user."""
+    """The user type, in OpsRamp's terms: ``1`` system user, ``2`` other user (``"2"`` too)."""
     credential_set: CredentialSet | None = Field(
         default=None,
         validation_alias=AliasChoices("credentialSet", "credential_set"),
