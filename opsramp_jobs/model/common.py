@@ -444,7 +444,7 @@ class WireModel(BaseModel):
         cls.__signature__ = inspect.Signature(parameters, return_annotation=None)
         arguments = arguments_doc(cls)
         if arguments:
-            cls.__doc__ = f"{inspect.cleandoc(cls.__doc__ or '')}\n\n{arguments}"
+            cls.__doc__ = f"{inspect.cleandoc(cls.__doc__ or '')}\n\n{arguments}".strip()
 
     # Tell pydantic this __init__ only wraps its own: nested models are then validated directly
     # (with the parse context), as without an __init__. RootModel does the same.
