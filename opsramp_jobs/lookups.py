@@ -60,7 +60,7 @@ class GetJobResult:
     schedule: dict[str, Any]
     """The schedule in canonical form (as OpsRamp returned it if the model does not know it)."""
     job_queued: bool
-    """Whether the job is queued."""
+    """Whether the job waits in a queue behind other jobs instead of running concurrently."""
     entity_details: list[dict[str, Any]]
     """Each entity as OpsRamp reports it: id, type, hostName, ipAddresses, clientUniqueId."""
     script_name: str | None
@@ -222,7 +222,12 @@ def get_job_output(
     name: pulumi.Input[str | None] = None,
     tenant_id: pulumi.Input[str | None] = None,
 ) -> pulumi.Output[GetJobResult]:
-    """:func:`get_job` with Inputs (e.g. another resource's outputs); the result is an Output."""
+    """:func:`get_job` with Inputs (e.g. another resource's outputs); the result is an Output.
+
+    :param id: the job's OpsRamp id (an Input).
+    :param name: the job's exact name (an Input); pass ``id`` or ``name``, not both.
+    :param tenant_id: the tenant to look in (default: stack config ``opsramp:tenantId``).
+    """
     return pulumi.Output.all(id, name, tenant_id).apply(
         lambda args: get_job(args[0], name=args[1], tenant_id=args[2])
     )
@@ -251,5 +256,8 @@ def get_job_types(*, tenant_id: str | None = None) -> GetJobTypesResult:
 def get_job_types_output(
     *, tenant_id: pulumi.Input[str | None] = None
 ) -> pulumi.Output[GetJobTypesResult]:
-    """:func:`get_job_types` with an Input tenant; the result is an Output."""
+    """:func:`get_job_types` with an Input tenant; the result is an Output.
+
+    :param tenant_id: the tenant to ask, an Input (default: stack config ``opsramp:tenantId``).
+    """
     return pulumi.Output.from_input(tenant_id).apply(lambda t: get_job_types(tenant_id=t))

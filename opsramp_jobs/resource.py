@@ -151,13 +151,13 @@ class OpsRampJob(Resource, module="opsramp", name="OpsRampJob"):
         tenant_id: pulumi.Output[str]
         """The tenant the job lives in."""
         entities: pulumi.Output[list[dict[str, Any]]]
-        """Entities in canonical form."""
+        """Entities in canonical form (``{"resource": {"id", "type"}}``), sorted by type and id."""
         script: pulumi.Output[dict[str, Any]]
-        """The script in canonical form."""
+        """The script in canonical form (OpsRamp's names, e.g. ``{"jobType": "adCheckList"}``)."""
         schedule: pulumi.Output[dict[str, Any]]
         """The schedule in canonical form (UTC, minute precision)."""
         job_queued: pulumi.Output[bool]
-        """Whether the job is queued."""
+        """Whether the job waits in a queue behind other jobs instead of running concurrently."""
         entity_details: pulumi.Output[list[dict[str, Any]]]
         """Each entity as OpsRamp reports it: id, type, hostName, ipAddresses, clientUniqueId."""
         script_name: pulumi.Output[str]

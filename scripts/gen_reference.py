@@ -22,6 +22,7 @@ import functools
 import importlib
 import inspect
 import itertools
+import json
 import pprint
 import re
 import subprocess
@@ -41,11 +42,14 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 import opsramp_jobs  # noqa: E402 - after the path set-up, so a clone works without an install
+from opsramp_jobs.model.common import Shown  # noqa: E402
 
 OUTPUT = REPO_ROOT / "docs" / "reference.md"
 # Modules that may hold lookup functions (data sources); absent ones are skipped.
 LOOKUP_MODULES = ("opsramp_jobs.lookups",)
 RESOURCES = ("OpsRampJob", "OpsRampJobSet")
+# Modules whose documented type aliases (e.g. ``TextInput``) signatures may name.
+ALIAS_MODULES = (importlib.import_module("opsramp_jobs.model.common"),)
 # Resource keyword arguments that are Pulumi's own, not OpsRamp inputs.
 PULUMI_ARGUMENTS = frozenset({"self", "resource_name", "args", "opts"})
 # SDK hooks a resource overrides; not something a program calls.
@@ -98,6 +102,12 @@ def class_definitions(module_name: str) -> dict[str, ast.ClassDef]:
     return found
 
 
+def source_docstring(cls: type) -> str | None:
+    """A class's docstring as written (a model's ``__doc__`` adds an ``Arguments:`` list)."""
+    node = class_definitions(cls.__module__).get(cls.__qualname__)
+    return ast.get_docstring(node) if node is not None else cls.__doc__
+
+
 def module_docstrings(module: types.ModuleType) -> dict[str, str]:
     """``{name: docstring}`` of module-level assignments followed by a string literal."""
     try:
@@ -114,7 +124,12 @@ def module_assignments(module: types.ModuleType) -> dict[str, str]:
     except (OSError, TypeError):
         return {}
     found: dict[str, str] = {}
-    for statement in ast.parse(source).body:
+    statements = list(ast.parse(source).body)
+    for statement in statements:
+        if isinstance(statement, ast.If):
+            # `if TYPE_CHECKING:` first: the alias as type checkers (and readers) see it.
+            statements += [s for s in statement.body if not isinstance(s, ast.If)]
+            continue
         if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
             target, value = statement.targets[0], statement.value
         elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
@@ -129,6 +144,9 @@ def module_assignments(module: types.ModuleType) -> dict[str, str]:
 
 def _docstrings_after_targets(body: list[ast.stmt]) -> dict[str, str]:
     found: dict[str, str] = {}
+    for statement in body:
+        if isinstance(statement, ast.If):  # e.g. attributes declared for type checkers only
+            found.update(_docstrings_after_targets(statement.body))
     for statement, following in itertools.pairwise(body):
         name = None
         if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
@@ -193,6 +211,11 @@ def paragraphs(text: str | None) -> str:
     return markdown("\n".join(out))
 
 
+def sentence(text: str) -> str:
+    """``text`` with a capital first letter (``:param x: the ...`` reads as a table cell)."""
+    return text[:1].upper() + text[1:]
+
+
 def code(text: str) -> str:
     """Inline code, table-safe."""
     return "`" + text.replace("|", "\\|") + "`" if text else ""
@@ -239,6 +262,12 @@ def render_type(annotation: Any, aliases: dict[int, str]) -> str:
     if isinstance(annotation, type):
         return annotation.__name__
     return str(annotation).replace("typing.", "")
+
+
+def field_type(field: FieldInfo, aliases: dict[int, str]) -> str:
+    """A model field's type as a caller passes it: its ``Shown`` text, else its annotation."""
+    shown = [item.text for item in field.metadata if isinstance(item, Shown)]
+    return shown[-1] if shown else render_type(field.annotation, aliases)
 
 
 def render_default(value: Any) -> str:
@@ -335,20 +364,32 @@ def resource_arguments(resource: type) -> list[tuple[str, str, str, str]]:
         annotation = (
             "" if parameter.annotation is inspect.Parameter.empty else str(parameter.annotation)
         )
-        described = docs.get(parameter.name) or init_docs.get(parameter.name, "")
-        if parameter.name in rows and rows[parameter.name][3]:
-            described = rows[parameter.name][3]
+        described = docs.get(parameter.name) or sentence(init_docs.get(parameter.name, ""))
+        if parameter.name in rows:
+            # The Args dataclass says what is required: `__init__` defaults every argument to
+            # None, since they may come as one Args object instead (its overloads say so).
+            _, annotation, default, args_described = rows[parameter.name]
+            described = args_described or described
         rows[parameter.name] = (parameter.name, annotation, default, described)
     return list(rows.values())
 
 
 def docstring_arguments(function: Callable[..., Any]) -> dict[str, str]:
-    """``{parameter: text}`` from an ``Args:`` section of a Google-style docstring."""
+    """``{parameter: text}`` from a docstring's ``:param x:`` fields or Google-style ``Args:``."""
     found: dict[str, str] = {}
     lines = inspect.cleandoc(function.__doc__ or "").splitlines()
     inside = False
     current = ""
     for line in lines:
+        field = _FIELD_LIST.match(line)
+        if field and field.group(1).startswith(("param", "arg")):
+            current = field.group(2)
+            found[current] = field.group(3).strip()
+            continue
+        if current and not inside and line.startswith(" ") and line.strip():
+            found[current] = f"{found[current]} {line.strip()}"  # a field's next line
+            continue
+        current = "" if not inside else current
         if line.strip() in ("Args:", "Arguments:", "Parameters:"):
             inside = True
             continue
@@ -366,18 +407,39 @@ def docstring_arguments(function: Callable[..., Any]) -> dict[str, str]:
 
 
 def outputs_of(resource: type) -> list[tuple[str, str, str]]:
-    """``(attribute, type, description)`` of the ``pulumi.Output[...]`` attributes declared."""
+    """``(attribute, type, description)`` of the attributes a resource declares, in source order.
+
+    Read from the source, so that attributes declared for type checkers only (under ``if
+    TYPE_CHECKING:``) are listed too; read-only properties that return an Output are outputs.
+    """
     docs = attribute_docstrings(resource)
-    rows = []
+    rows: dict[str, tuple[str, str, str]] = {}
     for klass in reversed(resource.__mro__):
-        if klass.__module__.split(".")[0] != "opsramp_jobs":
+        node = class_definitions(klass.__module__).get(klass.__qualname__)
+        if klass.__module__.split(".")[0] != "opsramp_jobs" or node is None:
             continue
-        for name, annotation in inspect.get_annotations(klass).items():
-            spelled = annotation if isinstance(annotation, str) else render_type(annotation, {})
-            if "Output[" not in spelled and klass is not resource:
+        for name, spelled in _annotated_names(node.body):
+            if "Output[" in spelled or klass is resource:
+                rows[name] = (name, spelled, docs.get(name, ""))
+        for name, member in vars(klass).items():
+            if name.startswith("_") or not isinstance(member, property) or member.fget is None:
                 continue
-            rows.append((name, spelled, docs.get(name, "")))
-    return list({row[0]: row for row in rows}.values())
+            returns = inspect.signature(member.fget).return_annotation
+            if isinstance(returns, str) and "Output[" in returns:
+                summary = (member.__doc__ or "").strip().split("\n\n")[0]
+                rows[name] = (name, returns, summary)
+    return list(rows.values())
+
+
+def _annotated_names(body: list[ast.stmt]) -> Iterable[tuple[str, str]]:
+    """``(name, annotation as written)`` of a class body's annotated names, ``if`` blocks too."""
+    for statement in body:
+        if isinstance(statement, ast.If):
+            yield from _annotated_names(statement.body)
+        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            spelled = ast.unparse(statement.annotation)
+            if "ClassVar" not in spelled:
+                yield statement.target.id, spelled
 
 
 def own_methods(cls: type) -> list[tuple[str, Callable[..., Any]]]:
@@ -483,7 +545,7 @@ def model_section(
     cls: type[BaseModel], aliases: dict[int, str], skip: frozenset[str] = frozenset()
 ) -> list[str]:
     """A model class: docstring, fields table (Python name, wire name, type, default), methods."""
-    lines = [f"### `{cls.__name__}`", "", paragraphs(cls.__doc__), ""]
+    lines = [f"### `{cls.__name__}`", "", paragraphs(source_docstring(cls)), ""]
     fields = cls.model_fields
     if fields:
         docs = attribute_docstrings(cls)
@@ -506,7 +568,7 @@ def model_section(
             described = field.description or docs.get(name, "")
             lines.append(
                 f"| {code(name)} | {wire_cell.strip()} | "
-                f"{code(render_type(field.annotation, aliases))} | {default} | "
+                f"{code(field_type(field, aliases))} | {default} | "
                 f"{one_line(described)} |"
             )
         lines.append("")
@@ -543,6 +605,35 @@ def class_section(name: str, cls: type) -> list[str]:
     return lines + methods_section(cls)
 
 
+def is_fixed(cls: type[BaseModel], listed: frozenset[str]) -> bool:
+    """Whether a model takes no argument: each field has one possible value, its default."""
+    return all(
+        typing.get_origin(field.annotation) is typing.Literal
+        and len(typing.get_args(field.annotation)) == 1
+        and field.default == typing.get_args(field.annotation)[0]
+        for field in cls.model_fields.values()
+    ) and all(name in listed for name, _ in own_methods(cls))
+
+
+def models_used(roots: list[type], stop: set[type]) -> list[type]:
+    """``roots`` and every model their fields use (not through ``stop``), depth first."""
+    found: dict[type, None] = {}
+
+    def visit(annotation: Any) -> None:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            if annotation not in found and (annotation in roots or annotation not in stop):
+                found[annotation] = None
+                for field in annotation.model_fields.values():
+                    visit(field.annotation)
+            return
+        for argument in typing.get_args(annotation):
+            visit(argument)
+
+    for root in roots:
+        visit(root)
+    return list(found)
+
+
 def union_members(alias: Any) -> list[type]:
     """The classes of an ``Annotated[Union[Annotated[C, Tag], ...], ...]`` alias, in order."""
     inner = typing.get_args(alias)[0] if typing.get_origin(alias) is typing.Annotated else alias
@@ -566,13 +657,14 @@ def public_functions(module: types.ModuleType) -> list[tuple[str, Callable[..., 
     return [(n, getattr(module, n)) for n in names if inspect.isfunction(getattr(module, n))]
 
 
-def input_aliases_section(resources: list[type]) -> list[str]:
-    """The type aliases (e.g. ``ScriptInput``) the resources' argument annotations name."""
-    used = " ".join(
+def input_aliases_section(resources: list[type], page: str) -> list[str]:
+    """The documented type aliases (e.g. ``ScriptInput``) that the page's signatures name."""
+    used = page + " ".join(
         annotation for resource in resources for _, annotation, _, _ in resource_arguments(resource)
     )
+    modules = [importlib.import_module(r.__module__) for r in resources]
     rows = []
-    for module in dict.fromkeys(importlib.import_module(r.__module__) for r in resources):
+    for module in dict.fromkeys([*modules, *ALIAS_MODULES]):
         docs = module_docstrings(module)
         definitions = module_assignments(module)
         for name, described in docs.items():
@@ -618,7 +710,7 @@ def generate() -> str:
             "",
         ]
 
-    lines += input_aliases_section([exported[name] for name in RESOURCES])
+    aliases_at = len(lines)  # the input types go here, once the page shows which are used
 
     models = {n: v for n, v in exported.items() if isinstance(v, type) and issubclass(v, BaseModel)}
     groups: list[tuple[str, list[type]]] = []
@@ -626,8 +718,15 @@ def generate() -> str:
         if alias_name in exported:
             groups.append((f"{title} (`{alias_name}`)", union_members(exported[alias_name])))
     grouped = {cls for _, members in groups for cls in members}
-    groups.insert(0, ("Jobs, schedules and entities", []))
-    groups[0][1].extend(v for v in models.values() if v not in grouped)
+    # The job first, then what its fields use, as a reader meets them; the classes that only
+    # job types use (their settings) after the job types; any other model last.
+    first = models_used([models["Job"]] if "Job" in models else [], grouped)
+    parts = [c for _, members in groups for c in models_used(members, set()) if c not in grouped]
+    parts = [c for c in dict.fromkeys(parts) if c not in first]
+    rest = [c for c in models.values() if c not in grouped and c not in first and c not in parts]
+    groups.insert(0, ("Jobs, schedules and entities", first + rest))
+    if parts:
+        groups.append(("Settings of job types", parts))
     lines += ["## Model classes", ""]
     # Methods every model inherits from a base class of the package (not exported itself) are
     # listed once here, and overrides of them are not repeated per class.
@@ -656,9 +755,25 @@ def generate() -> str:
                 inherited | (frozenset(name for name, _ in own_methods(members[0])) - shared),
                 title="Every class in this group has:",
             )
+        fixed = [cls for cls in members if len(members) > 1 and is_fixed(cls, inherited | shared)]
+        if fixed:
+            # Classes that take no argument read better as one table than as a section each.
+            lines += [
+                "Without arguments:",
+                "",
+                "| class | OpsRamp form | description |",
+                "|---|---|---|",
+                *(
+                    f"| {code(cls.__name__ + '()')} | {code(json.dumps(cls().wire()))} | "
+                    f"{one_line(source_docstring(cls))} |"
+                    for cls in fixed
+                ),
+                "",
+            ]
         for cls in members:
-            section = model_section(cls, aliases, inherited | shared)
-            lines += [line.replace("### ", "#### ", 1) for line in section]
+            if cls not in fixed:
+                section = model_section(cls, aliases, inherited | shared)
+                lines += [line.replace("### ", "#### ", 1) for line in section]
 
     lines += ["## Functions", ""]
     functions: list[tuple[str, Callable[..., Any]]] = [
@@ -687,7 +802,7 @@ def generate() -> str:
         lines += function_section(name, function)
 
     lines += ["## Other names", ""]
-    for name, value in exported.items():
+    for name, value in sorted(exported.items(), key=lambda item: other_name_rank(item[1])):
         if name in RESOURCES or name == "OpsRampJobArgs" or name in models:
             continue
         if inspect.isfunction(value):
@@ -706,10 +821,71 @@ def generate() -> str:
         else:
             lines += class_section(f"{cls.__module__}.{name}", cls)
 
+    resources = [exported[name] for name in RESOURCES]
+    lines[aliases_at:aliases_at] = input_aliases_section(resources, "\n".join(lines))
     text = "\n".join(lines)
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")
     return formatted(text.rstrip() + "\n")
+
+
+def other_name_rank(value: object) -> int:
+    """Where a name goes under "Other names": types, results, errors, other classes, constants."""
+    if typing.get_origin(value) is typing.Annotated:
+        return 0
+    if isinstance(value, type):
+        if dataclasses.is_dataclass(value):
+            return 1
+        return 2 if issubclass(value, BaseException) else 3
+    return 4
+
+
+def undocumented() -> list[str]:
+    """What the page would leave blank: fields, arguments and outputs without a description.
+
+    Also checks that ``help()`` of each model lists every field's docstring (the model reads
+    them with a line scan at import; this reads them with ``ast``).
+    """
+    problems: list[str] = []
+    exported = {name: getattr(opsramp_jobs, name) for name in opsramp_jobs.__all__}
+    classes = [v for v in exported.values() if isinstance(v, type)]
+    for module_name in LOOKUP_MODULES:
+        module = sys.modules.get(module_name)
+        if module is None:
+            continue
+        own = [v for v in vars(module).values() if getattr(v, "__module__", "") == module_name]
+        classes += [v for v in own if isinstance(v, type)]
+    for cls in dict.fromkeys(classes):
+        if not cls.__module__.startswith("opsramp_jobs"):
+            continue
+        docs = attribute_docstrings(cls)
+        if issubclass(cls, BaseModel):
+            for name, field in cls.model_fields.items():
+                text = " ".join((field.description or docs.get(name, "")).split())
+                if not text:
+                    problems.append(f"{cls.__name__}.{name}: no docstring below the field")
+                elif text not in (cls.__doc__ or ""):
+                    problems.append(f"{cls.__name__}.{name}: help() does not show its docstring")
+        elif dataclasses.is_dataclass(cls):
+            problems += [
+                f"{cls.__name__}.{field.name}: no docstring below the field"
+                for field in dataclasses.fields(cls)
+                if not docs.get(field.name)
+            ]
+    for name in RESOURCES:
+        resource = exported[name]
+        problems += [
+            f"{name}({argument}=...): no description (a docstring in its Args class or a "
+            ":param line)"
+            for argument, _, _, described in resource_arguments(resource)
+            if not described
+        ]
+        problems += [
+            f"{name}.{attribute}: no docstring below the attribute"
+            for attribute, _, described in outputs_of(resource)
+            if not described
+        ]
+    return problems
 
 
 def formatted(page: str) -> str:
@@ -737,11 +913,17 @@ def formatted(page: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Write the reference, or with ``--check`` compare it with the committed file."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--check", action="store_true", help="fail with a diff if out of date")
     parser.add_argument("--output", type=Path, default=OUTPUT, help="default: docs/reference.md")
     options = parser.parse_args(argv)
     text = generate()
+    blank = undocumented()
+    if blank:
+        print(
+            "gen_reference: describe these in the code first:", *blank, sep="\n  ", file=sys.stderr
+        )
+        return 1
     if options.check:
         current = options.output.read_text() if options.output.exists() else ""
         if current == text:

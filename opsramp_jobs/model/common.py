@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import inspect
 import math
 import re
 import sys
+import types
+import typing
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import (
     TYPE_CHECKING,
     Annotated,
     Any,
     ClassVar,
     Generic,
+    Literal,
     LiteralString,
     Self,
     TypeVar,
@@ -30,7 +35,8 @@ from pydantic import (
     ValidationInfo,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError, PydanticUndefined
 
 if TYPE_CHECKING:
     import pulumi
@@ -148,6 +154,51 @@ if TYPE_CHECKING:
         def __get__(self, instance: object, owner: Any) -> _Stored: ...
         def __get__(self, instance: object, owner: Any) -> Any: ...
         def __set__(self, instance: object, value: _Given) -> None: ...
+
+
+@dataclass(frozen=True)
+class Shown:
+    """Annotated metadata: how ``help()`` and the API reference spell a field's type.
+
+    For a field whose run-time type differs from what a caller may pass (a list stored as a
+    tuple, a text input typed ``Any``); pydantic ignores metadata it does not know.
+    """
+
+    text: str
+
+
+def type_text(field: FieldInfo) -> str:
+    """A field's type as a caller writes it: its (outermost) :class:`Shown`, else its annotation."""
+    shown_as = [item.text for item in field.metadata if isinstance(item, Shown)]
+    return shown_as[-1] if shown_as else _annotation_text(field.annotation)
+
+
+def _annotation_text(annotation: Any) -> str:
+    origin = typing.get_origin(annotation)
+    arguments = typing.get_args(annotation)
+    if annotation is None or annotation is type(None):
+        return "None"
+    if origin is Annotated:
+        shown_as = [item.text for item in arguments[1:] if isinstance(item, Shown)]
+        return shown_as[-1] if shown_as else _annotation_text(arguments[0])
+    if origin is Literal:
+        return " | ".join(repr(a) for a in arguments)
+    if origin in (typing.Union, types.UnionType):
+        return " | ".join(_annotation_text(a) for a in arguments)
+    if origin is not None:
+        inner = ", ".join("..." if a is Ellipsis else _annotation_text(a) for a in arguments)
+        return f"{getattr(origin, '__name__', origin)}[{inner}]"
+    return annotation.__name__ if isinstance(annotation, type) else str(annotation)
+
+
+class _TypeText:
+    """A type's text that a signature prints as written (without quotes)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
 
 
 # --------------------------------------------------------------------------------------------
@@ -270,6 +321,77 @@ def _renamed(path: str, names: Mapping[str, str]) -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# help() of a model: its arguments with their types and descriptions
+# --------------------------------------------------------------------------------------------
+
+
+def _default_of(field: FieldInfo) -> Any:
+    """A field's default for a signature (``inspect.Parameter.empty`` when it is required)."""
+    if field.default is not PydanticUndefined:
+        return field.default
+    if field.default_factory is not None:
+        return _TypeText(f"{getattr(field.default_factory, '__name__', '...')}()")
+    return inspect.Parameter.empty
+
+
+_CLASS_LINE = re.compile(r"class (\w+)\b")
+_FIELD_LINE = re.compile(r"    (\w+)\s*:")
+
+
+@functools.cache
+def _module_attribute_docs(module_name: str) -> dict[str, dict[str, str]]:
+    """``{class: {field: docstring}}``: the string literal below each field of a module's classes.
+
+    A scan of the source lines, not ``ast.parse``: this runs at import, and parsing the model's
+    modules would add tens of milliseconds to it (as pydantic's ``use_attribute_docstrings``
+    does). It reads the layout ruff gives: fields and their docstrings at four spaces.
+    scripts/gen_reference.py checks it against an AST reading of the same source.
+    """
+    try:
+        lines = inspect.getsource(sys.modules[module_name]).splitlines()
+    except (KeyError, OSError, TypeError):
+        return {}
+    found: dict[str, dict[str, str]] = {}
+    docs: dict[str, str] | None = None
+    field: str | None = None
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        if match := _CLASS_LINE.match(line):
+            docs, field = found.setdefault(match[1], {}), None
+        elif docs is None or not line.strip() or line.startswith("     "):
+            continue  # outside a class, a blank line, or inside a statement or a method
+        elif not line.startswith("    "):
+            docs = None  # the class has ended
+        elif match := _FIELD_LINE.match(line):
+            field = match[1]
+        elif field is not None and line.startswith('    """'):
+            text = line[7:]
+            while not text.rstrip().endswith('"""') and index < len(lines):
+                text += " " + lines[index].strip()
+                index += 1
+            docs[field], field = " ".join(text.rstrip()[:-3].split()), None
+        elif line.strip() not in (")", "]", "}"):  # not the end of a field spread over lines
+            field = None
+    return found
+
+
+def arguments_doc(cls: type[BaseModel]) -> str:
+    """An ``Arguments:`` section: each field's type, default, OpsRamp name and docstring."""
+    docs = _module_attribute_docs(cls.__module__).get(cls.__qualname__, {})
+    lines = ["Arguments:"]
+    for name, field in cls.model_fields.items():
+        default = _default_of(field)
+        facts = ["required" if default is inspect.Parameter.empty else f"default {default!r}"]
+        if field.serialization_alias and field.serialization_alias != name:
+            facts.append(f"OpsRamp name {field.serialization_alias}")
+        lines.append(f"    {name} ({type_text(field)}; {', '.join(facts)}):")
+        lines.append(f"        {field.description or docs.get(name, '')}".rstrip())
+    return "\n".join(lines) if len(lines) > 1 else ""
+
+
+# --------------------------------------------------------------------------------------------
 # Base class
 # --------------------------------------------------------------------------------------------
 
@@ -304,6 +426,25 @@ class WireModel(BaseModel):
             }
             errors = [(_renamed(path, python_name), text) for path, text in errors_from(exc)]
             raise JobValidationError(errors) from None
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """Give ``help(cls)`` a readable signature and a list of the arguments."""
+        super().__pydantic_init_subclass__(**kwargs)
+        parameters = [
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=_default_of(field),
+                annotation=_TypeText(type_text(field)),
+            )
+            for name, field in cls.model_fields.items()
+        ]
+        # Shadows pydantic's signature, which spells out every validator of an Annotated type.
+        cls.__signature__ = inspect.Signature(parameters, return_annotation=None)
+        arguments = arguments_doc(cls)
+        if arguments:
+            cls.__doc__ = f"{inspect.cleandoc(cls.__doc__ or '')}\n\n{arguments}".strip()
 
     # Tell pydantic this __init__ only wraps its own: nested models are then validated directly
     # (with the parse context), as without an __init__. RootModel does the same.

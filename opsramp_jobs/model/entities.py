@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BeforeValidator
 
-from opsramp_jobs.model.common import WireModel, invalid, is_pending, shown
+from opsramp_jobs.model.common import Shown, WireModel, invalid, is_pending, shown
 
 if TYPE_CHECKING:
     from opsramp_jobs.model.common import TextInput
@@ -48,7 +48,7 @@ def _parse_device_id(value: object) -> object:
 if TYPE_CHECKING:
     DeviceId = TextInput
 else:
-    DeviceId = Annotated[Any, BeforeValidator(_parse_device_id)]
+    DeviceId = Annotated[Any, BeforeValidator(_parse_device_id), Shown("str | Output[str]")]
 
 
 class Device(WireModel):
@@ -57,8 +57,10 @@ class Device(WireModel):
     server_fields = ENRICHMENT
 
     id: DeviceId
+    """The device's OpsRamp resource id, a UUID (an Output is checked once it resolves)."""
     # Explicit so other documented entity types can be added beside it.
     type: Annotated[Literal["DEVICE"], BeforeValidator(_parse_entity_type)] = "DEVICE"
+    """The entity type; only ``DEVICE`` (any case) is supported."""
 
     def canonical(self) -> dict[str, Any]:
         """Return the plain form (the id may still be a Pulumi Output in a program)."""
@@ -71,6 +73,7 @@ class Entity(WireModel):
     server_fields = ENRICHMENT
 
     resource: Device
+    """The device the job runs on: ``Device(id=...)`` or ``{"id": ..., "type": "DEVICE"}``."""
 
     def canonical(self) -> dict[str, Any]:
         """Return the plain form (the id may still be a Pulumi Output in a program)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 
@@ -13,6 +13,7 @@ from opsramp_jobs.model.common import (
     JOB_TYPES,
     NO_ITEMS,
     JobValidationError,
+    Shown,
     WireModel,
     invalid,
     is_pending,
@@ -40,7 +41,7 @@ __all__ = ["Job", "ServerDetails", "errors_from", "parse_job", "server_details"]
 if TYPE_CHECKING:
     Entities = Coerced[tuple[Entity, ...], Sequence[Entity]]
 else:
-    Entities = tuple[Entity, ...]
+    Entities = Annotated[tuple[Entity, ...], Shown("Sequence[Entity]")]
 
 
 class Job(WireModel):
@@ -49,19 +50,25 @@ class Job(WireModel):
     server_fields = frozenset({"id"})
 
     name: str | None = None
+    """The job's name in OpsRamp (optional; not blank; surrounding spaces are trimmed)."""
     tenant_id: str | None = Field(
         default=None,
         validation_alias=AliasChoices("tenantId", "tenant_id"),
         serialization_alias="tenantId",
     )
+    """Client or partner id (``client_93``, ``msp_12`` or a UUID); in the URL, not the body."""
     entities: Entities = NO_ITEMS
+    """Where the job runs; each device once, kept sorted by type and id."""
     script: Script
+    """What runs: a job type class such as ``AdCheckList()``, or OpsRamp's ``script`` object."""
     schedule: Schedule
+    """When it runs: start date and recurrence pattern."""
     job_queued: bool = Field(
         default=False,
         validation_alias=AliasChoices("jobQueued", "job_queued"),
         serialization_alias="jobQueued",
     )
+    """Queue the job behind other jobs instead of running it concurrently."""
 
     @model_validator(mode="before")
     @classmethod
@@ -270,8 +277,11 @@ class ServerDetails:
     """What OpsRamp adds to a stored job: its id, the entities' names and the script's name."""
 
     job_id: str | None
+    """OpsRamp's id of the job (None when the body has none)."""
     entities: list[dict[str, Any]]
+    """Each entity as OpsRamp reports it: id, type, hostName, ipAddresses, clientUniqueId."""
     script_name: str | None
+    """A custom script's name, else the job type (None when the body has neither)."""
 
 
 def _object(value: object) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from opsramp_jobs.model.common import (
     MAX_ID,
     WEEK_INDEXES,
     WEEKDAYS,
+    Shown,
     WireModel,
     from_server,
     invalid,
@@ -127,8 +128,12 @@ if TYPE_CHECKING:
     WeekDays = Coerced[tuple[str, ...], Sequence[str]]
     DaysOfMonth = Coerced[tuple[int, ...], Sequence[int] | str]
 else:
-    WeekDays = Annotated[tuple[Weekday, ...], BeforeValidator(split_list)]
-    DaysOfMonth = Annotated[tuple[DayOfMonth, ...], BeforeValidator(split_list)]
+    WeekDays = Annotated[
+        tuple[Weekday, ...], BeforeValidator(split_list), Shown("Sequence[str] | str")
+    ]
+    DaysOfMonth = Annotated[
+        tuple[DayOfMonth, ...], BeforeValidator(split_list), Shown("Sequence[int] | str")
+    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -140,7 +145,9 @@ class EveryDay(WireModel):
     """Daily, every day."""
 
     type: Literal["daily"] = "daily"
+    """Pattern type; always ``daily`` (set for you)."""
     frequency: Literal["everyday"] = "everyday"
+    """Daily frequency; always ``everyday``: a run every day (set for you)."""
 
     def runs_on(self, day: date, start: date) -> bool:
         """Return whether the pattern fires on ``day``."""
@@ -155,7 +162,9 @@ class EveryWeekday(WireModel):
     """Daily, Monday to Friday."""
 
     type: Literal["daily"] = "daily"
+    """Pattern type; always ``daily`` (set for you)."""
     frequency: Literal["every weekday"] = "every weekday"
+    """Daily frequency; always ``every weekday``: a run Monday to Friday (set for you)."""
 
     def runs_on(self, day: date, start: date) -> bool:
         """Return whether the pattern fires on ``day``."""
@@ -175,16 +184,20 @@ class EveryNDays(WireModel):
     """Daily, every N days counted from the start date."""
 
     type: Literal["daily"] = "daily"
+    """Pattern type; always ``daily`` (set for you)."""
     frequency: Literal["recurrence"] = "recurrence"
+    """Daily frequency; always ``recurrence``: a run every ``repeat_frequency`` days."""
     repeat_type: Annotated[Literal["days"], BeforeValidator(_lower_repeat_type)] = Field(
         default="days",
         validation_alias=AliasChoices("repeatType", "repeat_type"),
         serialization_alias="repeatType",
     )
+    """Unit of ``repeat_frequency``; always ``days`` (any case: examples send ``Days``)."""
     repeat_frequency: int = Field(
         validation_alias=AliasChoices("repeatFrequency", "repeat_frequency"),
         serialization_alias="repeatFrequency",
     )
+    """N, for a run every N days from the start date: a whole number from 1 to 3650 (or ``"2"``)."""
 
     @field_validator("repeat_frequency", mode="before")
     @classmethod
@@ -206,9 +219,11 @@ class Weekly(WireModel):
     """Weekly, on a set of weekdays."""
 
     type: Literal["weekly"] = "weekly"
+    """Pattern type; always ``weekly`` (set for you)."""
     week_days: WeekDays = Field(
         validation_alias=AliasChoices("weekDays", "week_days"), serialization_alias="weekDays"
     )
+    """Days to run on (one or more): ``Monday`` or ``Mon``, any case; a list or ``"a, b"``."""
 
     @field_validator("week_days")
     @classmethod
@@ -238,10 +253,12 @@ class MonthlyOnDays(WireModel):
     """Monthly, on a set of days of the month (a day a month lacks is skipped that month)."""
 
     type: Literal["monthly"] = "monthly"
+    """Pattern type; always ``monthly`` (set for you)."""
     day_of_month: DaysOfMonth = Field(
         validation_alias=AliasChoices("dayOfMonth", "day_of_month"),
         serialization_alias="dayOfMonth",
     )
+    """Days of the month to run on, at least one, each 1 to 31: a list or ``"1, 15"``."""
 
     @field_validator("day_of_month")
     @classmethod
@@ -274,15 +291,18 @@ class MonthlyOnWeekday(WireModel):
     """Monthly, on the First/Second/Third/Fourth/Last given weekday."""
 
     type: Literal["monthly"] = "monthly"
+    """Pattern type; always ``monthly`` (set for you)."""
     week_index: WeekIndex = Field(
         validation_alias=AliasChoices("weekIndex", "week_index"), serialization_alias="weekIndex"
     )
+    """Which of the month's weekdays: ``First``, ``Second``, ``Third``, ``Fourth`` or ``Last``."""
     # OpsRamp quirk: the doc example names this `dayOfWeek`, the schema `dayOfIndex`. We accept
     # both and send `dayOfWeek`, as the example does.
     day_of_week: Weekday = Field(
         validation_alias=AliasChoices("dayOfWeek", "dayOfIndex", "day_of_week"),
         serialization_alias="dayOfWeek",
     )
+    """The weekday: ``Sunday`` to ``Saturday`` or ``Sun``..., any case (schema: ``dayOfIndex``)."""
 
     def runs_on(self, day: date, start: date) -> bool:
         """Return whether the pattern fires on ``day``."""
@@ -304,6 +324,7 @@ class RunOnce(WireModel):
     """Run exactly once, at the start date."""
 
     type: Literal["run once"] = "run once"
+    """Pattern type; always ``run once``: one run, at the start date (set for you)."""
 
     def runs_on(self, day: date, start: date) -> bool:
         """Return whether the pattern fires on ``day``."""
@@ -318,6 +339,7 @@ class Never(WireModel):
     """No scheduled run (on demand only)."""
 
     type: Literal["never"] = "never"
+    """Pattern type; always ``never``: no scheduled run, on demand only (set for you)."""
 
     def runs_on(self, day: date, start: date) -> bool:
         """Return whether the pattern fires on ``day``."""
@@ -464,6 +486,7 @@ Pattern = Annotated[
     ],
     Discriminator(_pattern_tag),
     BeforeValidator(_normalise_pattern),
+    Shown("Pattern"),
 ]
 
 
@@ -517,7 +540,7 @@ def _out_of_range(value: object) -> PydanticCustomError:
 if TYPE_CHECKING:
     StartDate = Coerced[datetime, datetime | str]
 else:
-    StartDate = datetime
+    StartDate = Annotated[datetime, Shown("datetime | str")]
 
 
 class Schedule(WireModel):
@@ -526,7 +549,9 @@ class Schedule(WireModel):
     start_date: StartDate = Field(
         validation_alias=AliasChoices("startDate", "start_date"), serialization_alias="startDate"
     )
+    """First run and every run's time of day; needs a UTC offset; years 1970-9999; whole minutes."""
     pattern: Pattern
+    """How the job recurs: a pattern class, e.g. ``Weekly(...)`` or OpsRamp's ``pattern`` object."""
 
     @field_validator("start_date", mode="before")
     @classmethod

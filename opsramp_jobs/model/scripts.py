@@ -18,6 +18,7 @@ from opsramp_jobs.model.common import (
     JOB_TYPES,
     MAX_ID,
     NO_ITEMS,
+    Shown,
     TextInput,
     WireModel,
     invalid,
@@ -75,6 +76,7 @@ class AdCheckList(WireModel):
         validation_alias=AliasChoices("jobType", "job_type"),
         serialization_alias="jobType",
     )
+    """Job type; always ``adCheckList`` (set for you)."""
 
 
 class Antispyware(WireModel):
@@ -85,6 +87,7 @@ class Antispyware(WireModel):
         validation_alias=AliasChoices("jobType", "job_type"),
         serialization_alias="jobType",
     )
+    """Job type; always ``antispyware`` (set for you)."""
 
 
 class Antivirus(WireModel):
@@ -95,6 +98,7 @@ class Antivirus(WireModel):
         validation_alias=AliasChoices("jobType", "job_type"),
         serialization_alias="jobType",
     )
+    """Job type; always ``antivirus`` (set for you)."""
 
 
 class AppAudit(WireModel):
@@ -105,6 +109,7 @@ class AppAudit(WireModel):
         validation_alias=AliasChoices("jobType", "job_type"),
         serialization_alias="jobType",
     )
+    """Job type; always ``appaudit`` (set for you)."""
 
 
 class AssetInfo(WireModel):
@@ -115,6 +120,7 @@ class AssetInfo(WireModel):
         validation_alias=AliasChoices("jobType", "job_type"),
         serialization_alias="jobType",
     )
+    """Job type; always ``assetinfo`` (set for you)."""
 
 
 class BackupAgent(WireModel):
@@ -125,6 +131,7 @@ class BackupAgent(WireModel):
         validation_alias=AliasChoices("jobType", "job_type"),
         serialization_alias="jobType",
     )
+    """Job type; always ``backupagent`` (set for you)."""
 
 
 class DiskDefrag(WireModel):
@@ -135,6 +142,7 @@ class DiskDefrag(WireModel):
         validation_alias=AliasChoices("jobType", "job_type"),
         serialization_alias="jobType",
     )
+    """Job type; always ``diskdefrag`` (set for you)."""
 
 
 class ExbpaCheckList(WireModel):
@@ -145,6 +153,7 @@ class ExbpaCheckList(WireModel):
         validation_alias=AliasChoices("jobType", "job_type"),
         serialization_alias="jobType",
     )
+    """Job type; always ``exbpaCheckList`` (set for you)."""
 
 
 class MissingPatchesRequest(WireModel):
@@ -155,6 +164,7 @@ class MissingPatchesRequest(WireModel):
         validation_alias=AliasChoices("jobType", "job_type"),
         serialization_alias="jobType",
     )
+    """Job type; always ``missingPatchesRequest`` (set for you)."""
 
 
 class SqlReport(WireModel):
@@ -165,6 +175,7 @@ class SqlReport(WireModel):
         validation_alias=AliasChoices("jobType", "job_type"),
         serialization_alias="jobType",
     )
+    """Job type; always ``sqlreport`` (set for you)."""
 
 
 class TempFilesReport(WireModel):
@@ -175,6 +186,7 @@ class TempFilesReport(WireModel):
         validation_alias=AliasChoices("jobType", "job_type"),
         serialization_alias="jobType",
     )
+    """Job type; always ``tempfilesreport`` (set for you)."""
 
 
 class ConfigParams(WireModel):
@@ -185,16 +197,19 @@ class ConfigParams(WireModel):
         validation_alias=AliasChoices("versionsSaved", "versions_saved"),
         serialization_alias="versionsSaved",
     )
+    """Which configuration versions to save: ``ALL_VERSIONS`` or ``VERSION_WITH_CHANGES``."""
     back_up_trigger: bool = Field(
         default=False,
         validation_alias=AliasChoices("backUpTrigger", "back_up_trigger"),
         serialization_alias="backUpTrigger",
     )
+    """Also back up when a configuration-change SNMP trap arrives."""
     startup_config_alert: bool = Field(
         default=False,
         validation_alias=AliasChoices("startupConfigAlert", "startup_config_alert"),
         serialization_alias="startupConfigAlert",
     )
+    """Raise an alert when the startup configuration changes."""
     # OpsRamp quirk: the schema says `runConfigAlert`, the examples `runtimeConfigAlert`.
     # We accept both and send the examples' name.
     runtime_config_alert: bool = Field(
@@ -204,16 +219,19 @@ class ConfigParams(WireModel):
         ),
         serialization_alias="runtimeConfigAlert",
     )
+    """Raise an alert when the running configuration changes (schema name: ``runConfigAlert``)."""
     startup_config_files_backup: bool = Field(
         default=True,
         validation_alias=AliasChoices("startUpConfigFilesBackUp", "startup_config_files_backup"),
         serialization_alias="startUpConfigFilesBackUp",
     )
+    """Back up the startup configuration file."""
     runtime_config_files_backup: bool = Field(
         default=True,
         validation_alias=AliasChoices("runTimeConfigFilesBackUp", "runtime_config_files_backup"),
         serialization_alias="runTimeConfigFilesBackUp",
     )
+    """Back up the running (runtime) configuration file."""
 
 
 class NetworkConfigBackup(WireModel):
@@ -224,11 +242,13 @@ class NetworkConfigBackup(WireModel):
         validation_alias=AliasChoices("jobType", "job_type"),
         serialization_alias="jobType",
     )
+    """Job type; always ``networkconfigbackup`` (set for you)."""
     config_params: ConfigParams = Field(
         default_factory=ConfigParams,
         validation_alias=AliasChoices("configParams", "config_params"),
         serialization_alias="configParams",
     )
+    """What to back up and when to alert; default: every version, both files, no alerts."""
 
 
 class Approval(WireModel):
@@ -238,16 +258,19 @@ class Approval(WireModel):
         validation_alias=AliasChoices("approvalType", "approval_type"),
         serialization_alias="approvalType",
     )
+    """How an install or update is approved: ``0`` manual, ``1`` automatic (or ``"1"``)."""
     approval_reason: Annotated[str, BeforeValidator(plain_string)] = Field(
         default="",
         validation_alias=AliasChoices("approvalReason", "approval_reason"),
         serialization_alias="approvalReason",
     )
+    """Why the install or update is approved (free text, may be empty)."""
     alert_required: bool = Field(
         default=False,
         validation_alias=AliasChoices("alertRequired", "alert_required"),
         serialization_alias="alertRequired",
     )
+    """Raise an alert while the app is installed or updated."""
 
     @field_validator("approval_type", mode="before")
     @classmethod
@@ -269,11 +292,13 @@ class AppInstall(WireModel):
         validation_alias=AliasChoices("jobType", "job_type"),
         serialization_alias="jobType",
     )
+    """Job type; always ``appinstall`` (set for you)."""
     # OpsRamp names the approval object `approvalType`, like the number inside it.
     approval: Approval = Field(
         validation_alias=AliasChoices("approvalType", "approval"),
         serialization_alias="approvalType",
     )
+    """The approval settings (OpsRamp's ``approvalType`` object, named like the number in it)."""
 
 
 class AppUpdate(WireModel):
@@ -284,10 +309,12 @@ class AppUpdate(WireModel):
         validation_alias=AliasChoices("jobType", "job_type"),
         serialization_alias="jobType",
     )
+    """Job type; always ``appupdate`` (set for you)."""
     approval: Approval = Field(
         validation_alias=AliasChoices("approvalType", "approval"),
         serialization_alias="approvalType",
     )
+    """The approval settings, as for ``appinstall`` (OpsRamp documents none for ``appupdate``)."""
 
 
 def _id_number(value: object) -> int:
@@ -300,7 +327,7 @@ IdNumber = Annotated[int, BeforeValidator(_id_number)]
 if TYPE_CHECKING:
     ParameterValue = Coerced[TextInput, TextInput | float]
 else:
-    ParameterValue = TextInput
+    ParameterValue = Annotated[TextInput, Shown("str | float | Output[str]")]
 
 
 class ScriptRef(WireModel):
@@ -309,6 +336,7 @@ class ScriptRef(WireModel):
     server_fields = frozenset({"name", "description", "platforms"})
 
     id: IdNumber
+    """The custom script's OpsRamp id: a whole number >= 1 (``"7"`` accepted; sent as a string)."""
 
 
 class ScriptParameter(WireModel):
@@ -319,7 +347,9 @@ class ScriptParameter(WireModel):
     param_id: IdNumber = Field(
         validation_alias=AliasChoices("paramId", "param_id"), serialization_alias="paramId"
     )
+    """The parameter's id in its script: a whole number >= 1 (``"2"`` too; sent as a string)."""
     value: ParameterValue
+    """Text, a number (sent as text: ``150`` for 150.0) or an Output; a secret stays secret."""
 
     def canonical(self) -> dict[str, Any]:
         """Return the plain form (the value may still be a Pulumi Output in a program)."""
@@ -329,7 +359,7 @@ class ScriptParameter(WireModel):
 if TYPE_CHECKING:
     Parameters = Coerced[tuple[ScriptParameter, ...], Sequence[ScriptParameter]]
 else:
-    Parameters = tuple[ScriptParameter, ...]
+    Parameters = Annotated[tuple[ScriptParameter, ...], Shown("Sequence[ScriptParameter]")]
 
 
 class CredentialSet(WireModel):
@@ -340,6 +370,7 @@ class CredentialSet(WireModel):
         serialization_alias="uniqueId",
         min_length=1,
     )
+    """The credential set's unique id in OpsRamp (not empty); a device or client credential set."""
 
 
 class CustomScript(WireModel):
@@ -350,21 +381,26 @@ class CustomScript(WireModel):
         validation_alias=AliasChoices("jobType", "job_type"),
         serialization_alias="jobType",
     )
+    """Job type; always ``custom`` (set for you)."""
     custom_script: ScriptRef = Field(
         validation_alias=AliasChoices("customScript", "custom_script"),
         serialization_alias="customScript",
     )
+    """The script to run, by id: ``ScriptRef(id=7)`` or ``{"id": 7}``."""
     parameters: Parameters = NO_ITEMS
+    """Values for the script's parameters, each ``param_id`` once (kept sorted by id)."""
     user_type: int = Field(
         default=1,
         validation_alias=AliasChoices("userType", "user_type"),
         serialization_alias="userType",
     )
+    """The user type, in OpsRamp's terms: ``1`` system user, ``2`` other user (``"2"`` too)."""
     credential_set: CredentialSet | None = Field(
         default=None,
         validation_alias=AliasChoices("credentialSet", "credential_set"),
         serialization_alias="credentialSet",
     )
+    """Credentials the script runs with (optional); sent inside ``script``, never echoed back."""
 
     @classmethod
     def of(
@@ -550,4 +586,5 @@ Script = Annotated[
     ],
     Discriminator(_script_tag),
     BeforeValidator(_normalise_script),
+    Shown("Script"),
 ]
