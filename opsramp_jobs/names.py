@@ -51,6 +51,8 @@ class _TenantNames:
     # Jobs a resource of this program holds (created, adopted, updated or diffed here): a second
     # resource may not adopt one of them.
     held: set[str] = field(default_factory=set)
+    adopted: set[str] = field(default_factory=set)  # ids a create adopted here
+    retired: set[str] = field(default_factory=set)  # ids deleted here at the engine's request
 
 
 class JobNames:
@@ -138,6 +140,31 @@ class JobNames:
         state = self._state(tenant)
         with state.listing_lock:
             state.held.discard(job_id)
+
+    def mark_adopted(self, tenant: str, job_id: str) -> None:
+        """A create of this process took over existing job `job_id`."""
+        state = self._state(tenant)
+        with state.listing_lock:
+            state.adopted.add(job_id)
+
+    def was_adopted(self, tenant: str, job_id: str) -> bool:
+        """Whether a create of this process took over job `job_id`."""
+        state = self._state(tenant)
+        with state.listing_lock:
+            return job_id in state.adopted
+
+    def retire(self, tenant: str, job_id: str) -> None:
+        """This process deleted job `job_id` for a resource (a replace or a removal)."""
+        self.forget(tenant, job_id)
+        state = self._state(tenant)
+        with state.listing_lock:
+            state.retired.add(job_id)
+
+    def was_retired(self, tenant: str, job_id: str) -> bool:
+        """Whether this process deleted job `job_id` for a resource."""
+        state = self._state(tenant)
+        with state.listing_lock:
+            return job_id in state.retired
 
     def forget(self, tenant: str, job_id: str) -> None:
         """A job this process deleted (or found gone) no longer holds its name."""

@@ -468,6 +468,7 @@ def _adopt(client: OpsRampClient, job: Job, tenant: str, job_id: str) -> dict[st
     except BaseException:
         names.release(tenant, job_id)
         raise
+    names.mark_adopted(tenant, job_id)
     if job.name:
         names.record(tenant, job_id, job.name)
     return {**live, "id": live.get("id") or job_id}
@@ -650,6 +651,10 @@ class OpsRampJobProvider(ResourceProvider):
         client = _client()
         tenant = _tenant_of(job, client)
         adopt_id = options.get("adoptId")
+        if adopt_id and _names().was_retired(tenant, str(adopt_id)):
+            # A replace of an adopted job (the old one deleted first) in this `up`: adoptId
+            # stays in the inputs, but the job it named is gone by design; make the new one.
+            adopt_id = None
         if adopt_id:
             live = _adopt(client, job, tenant, str(adopt_id))
         else:
@@ -695,8 +700,13 @@ class OpsRampJobProvider(ResourceProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Delete the job; a job that is already gone counts as deleted."""
         tenant = props.get("tenantId") or _default_tenant()
+        if tenant and _names().was_adopted(tenant, id_):
+            # Another resource adopted this job in this `up` (a job moved to a new resource):
+            # deleting it would leave that resource pointing at nothing.
+            log.warning("job %s was adopted by another resource in this `up`; not deleted", id_)
+            return
         with contextlib.suppress(JobNotFoundError):
             _client().delete_job(id_, tenant_id=tenant)
         if tenant:
             # A replace deletes, then creates the same name: the guard must know it is free.
-            _names().forget(tenant, id_)
+            _names().retire(tenant, id_)

@@ -97,14 +97,9 @@ def test_adopting_a_job_an_existing_resource_holds_is_refused(
 ) -> None:
     # A previous `up` created the job; in this `up` the engine diffs that resource, then a
     # second resource declares adopt_id of the same job.
-    earlier = ProviderServer()
-    try:
-        earlier.configure(stack_config(emulator))
-        inputs = checked(earlier)
-        job_id, outs = earlier.create(inputs)
-    finally:
-        earlier.close()
     provider_server.configure(stack_config(emulator))
+    inputs = checked(provider_server)
+    job_id, outs = in_an_earlier_up(emulator, inputs)
     provider_server.diff(job_id, outs, inputs)
     message = rpc_error(provider_server.create, {**inputs, "adoptId": job_id})
     assert "already managed by another resource of this program" in message
@@ -278,3 +273,41 @@ def test_the_provider_process_exits_when_the_engine_that_started_it_dies(
         engine.stdout.close()
         if not gone(child):
             os.kill(child, 9)
+
+
+def in_an_earlier_up(emulator: EmulatorProcess, inputs: dict[str, Any]) -> tuple[str, Any]:
+    """Create a job through a provider process of its own, as an earlier `up` did."""
+    earlier = ProviderServer()
+    try:
+        earlier.configure(stack_config(emulator))
+        return earlier.create(inputs)
+    finally:
+        earlier.close()
+
+
+def test_an_adopted_job_can_be_replaced(
+    provider: ProviderServer, emulator: EmulatorProcess, out_of_band: OpsRampClient
+) -> None:
+    inputs = checked(provider)
+    legacy = out_of_band.create_job(parse_job(inputs).to_wire())
+    job_id, outs = in_an_earlier_up(emulator, {**inputs, "adoptId": legacy["id"]})
+    # A new job type replaces the job, deleting it first; adoptId is still in the inputs.
+    replaced = {**checked(provider, script={"jobType": "assetinfo"}), "adoptId": legacy["id"]}
+    assert provider.diff(job_id, outs, replaced).deleteBeforeReplace
+    provider.delete(job_id, outs)
+    new_id, _ = provider.create(replaced)
+    assert [j["job"]["id"] for j in emulator.jobs()] == [new_id]
+    assert new_id != legacy["id"]
+
+
+def test_a_job_moved_to_a_new_resource_by_adoption_is_not_deleted(
+    provider: ProviderServer, emulator: EmulatorProcess
+) -> None:
+    inputs = checked(provider)
+    job_id, outs = in_an_earlier_up(emulator, inputs)
+    # The resource is renamed in the program (no alias) and the new one adopts the job: the
+    # engine creates the new resource, then deletes the old one.
+    adopted_id, _ = provider.create({**inputs, "adoptId": job_id})
+    provider.delete(job_id, outs)
+    assert adopted_id == job_id
+    assert [j["job"]["id"] for j in emulator.jobs()] == [job_id]

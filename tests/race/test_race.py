@@ -65,7 +65,8 @@ def race(
 ) -> list[dict[str, str]]:
     """Both servers create `names`, the second `offset` seconds after the first."""
     for server in servers:
-        # A new `up` per repetition: each process forgets what it listed before.
+        # The SDK's server passes this on to the provider only once per process; later calls
+        # are harmless (each repetition uses new names).
         server.configure(stack_config(emulator))
     with ThreadPoolExecutor(2) as pool:
         first = pool.submit(create_all, servers[0], names, 0.0)
