@@ -69,6 +69,8 @@ NEXT_RUNS_COUNT = 5
 ADOPT_EXISTING_ENV = "OPSRAMP_ADOPT_EXISTING"
 # Rounds of create-then-verify when every creator of one name backed off (see _create_guarded).
 CREATE_ROUNDS = 6
+# A round slowed by throttling must not stretch the pauses between rounds to minutes.
+MAX_ROUND_SECONDS = 2.0
 # How often the watchdog asks whether the process that started this one is still there.
 PARENT_POLL_SECONDS = 0.5
 
@@ -378,8 +380,9 @@ def _create_guarded(
       - another does: delete this job and search again; if another is still there it won:
         refuse; if none is (every creator backed off at once), pause and try again.
     Safety, with a linearizable store (a search sees every write completed before it):
-      - Two creators cannot both keep their job: the later of the two POSTs happens before its
-        own search, which therefore sees the earlier job, which was never deleted.
+      - Two creators cannot both keep their jobs: of the two jobs, the creator of the one stored
+        second searched after storing it, so it saw the first, which its creator (keeping it)
+        never deleted; seeing it, it withdrew.
       - All creators refusing with no job left is impossible: take the last deletion by any of
         them, at time D. Its creator refused, so its search after D saw another job J; that J
         is gone in the end, so J's creator deleted it after that search, after D: a contradiction.
@@ -428,7 +431,8 @@ def _create_guarded(
             if remaining is None or remaining:
                 raise _already_exists(name, tenant, remaining or rivals)
             rank = sum(1 for rival in rivals if rival < mine)
-            pause = (2 * rank + random.random()) * (time.monotonic() - started) * 2**round_no
+            round_seconds = min(time.monotonic() - started, MAX_ROUND_SECONDS)
+            pause = (2 * rank + random.random()) * round_seconds * 2**round_no
         log.info("job %r: another create of it collided with ours; retrying in %.2fs", name, pause)
         time.sleep(pause)
     raise RuntimeError(
