@@ -18,9 +18,10 @@ from concurrent.futures import ThreadPoolExecutor
 import grpc
 import pytest
 
+from opsramp_jobs.client import OpsRampClient
 from tests.provider.conftest import job_inputs, stack_config
 from tests.provider.grpc_provider import ProviderServer
-from tests.support.emulator import CLIENT13_TENANT, EmulatorProcess
+from tests.support.emulator import CLIENT13_TENANT, PARTNER_KEY, PARTNER_SECRET, EmulatorProcess
 
 NAMES = 20
 REPETITIONS = int(os.environ.get("OPSRAMP_RACE_REPETITIONS", "10"))
@@ -152,3 +153,71 @@ def test_a_name_taken_before_either_process_starts_is_refused_by_both(
         assert outcome["taken early"].startswith("refused: ")
         assert f"adopt_id={job_id!r}" in outcome["taken early"]
     assert [j["tenantId"] for j in emulator.jobs()] == [CLIENT13_TENANT]
+
+
+SEARCH_PATH = r"/api/v2/tenants/[^/]+/jobs/search"
+JOB_PATH = r"/api/v2/tenants/[^/]+/jobs/[0-9a-f-]+"
+
+
+def test_when_both_withdraw_the_retry_settles_on_one_job(emulator: EmulatorProcess) -> None:
+    # Slow searches and deletes: each side's check after its POST runs after both POSTs and
+    # before either withdrawal, so each sees the other's job and both withdraw; then the side
+    # whose job id was lower retries first.
+    # New processes, so neither has a listing yet: both start in step.
+    servers = [ProviderServer(), ProviderServer()]
+    try:
+        both_withdraw(servers, emulator)
+    finally:
+        for server in servers:
+            server.close()
+
+
+def both_withdraw(servers: list[ProviderServer], emulator: EmulatorProcess) -> None:
+    for index, server in enumerate(servers):
+        # Warm: the provider imported, a token fetched, the tenant listed (fresh for 10 s).
+        server.configure(stack_config(emulator))
+        inputs, failures = server.check(job_inputs(name=f"warm-up {index}", entities=[]))
+        assert failures == []
+        inputs.pop("__provider")
+        server.create(inputs)
+    with OpsRampClient(emulator.url, PARTNER_KEY, PARTNER_SECRET) as cleaner:
+        for entry in emulator.jobs():
+            cleaner.delete_job(entry["job"]["id"], tenant_id=entry["tenantId"])
+    emulator.add_fault(method="GET", path=SEARCH_PATH, count=10_000, action="latency", seconds=0.5)
+    emulator.add_fault(method="POST", path=CREATE_PATH, count=10_000, action="latency", seconds=0.1)
+    emulator.add_fault(method="DELETE", path=JOB_PATH, count=10_000, action="latency", seconds=0.5)
+    emulator.reset_stats()
+    outcomes = race(servers, emulator, ["both withdraw"], 0.0)
+    assert_one_job_per_name(emulator, ["both withdraw"], outcomes)
+    deletes = emulator.stats()["by_route"].get("DELETE /api/v2/tenants/{tenantId}/jobs/{jobId}")
+    assert deletes == 2, f"both sides did not withdraw: the case was not exercised: {outcomes}"
+
+
+def test_a_name_taken_while_a_rename_is_in_flight_undoes_the_rename(
+    servers: list[ProviderServer], emulator: EmulatorProcess
+) -> None:
+    renamer, other = servers
+    renamer.configure(stack_config(emulator))
+    other.configure(stack_config(emulator))
+    inputs, _ = renamer.check(job_inputs(name="before", entities=[]))
+    inputs.pop("__provider")
+    job_id, outs = renamer.create(inputs)
+    other.create({**inputs, "name": "unrelated"})  # the other process is warm: token, listing
+    renamed = {**inputs, "name": "wanted"}
+    # The rename's POST is held 1 s; the other process creates "wanted" meanwhile.
+    emulator.add_fault(method="POST", path=JOB_PATH, count=1, action="latency", seconds=1.0)
+    with ThreadPoolExecutor(1) as pool:
+        attempt = pool.submit(renamer.update, job_id, outs, renamed)
+        time.sleep(0.2)
+        other_id, _ = other.create(renamed)
+        with pytest.raises(grpc.RpcError) as caught:
+            attempt.result()
+    assert f"cannot give job {job_id} the name 'wanted': job {other_id}" in str(
+        caught.value.details()
+    )
+    jobs = {j["job"]["id"]: j["job"]["name"] for j in emulator.jobs()}
+    assert jobs == {
+        job_id: "before",
+        other_id: "wanted",
+        **{i: "unrelated" for i in jobs if jobs[i] == "unrelated"},
+    }
