@@ -377,8 +377,9 @@ def _create_guarded(
     and a look-up before the POST cannot see a job the other is about to make. So every create
     is checked after the POST with a live search of the name:
       - no other job carries it: done, this job is the one;
-      - another does: delete this job and search again; if another is still there it won:
-        refuse; if none is (every creator backed off at once), pause and try again.
+      - another does: delete this job and search again (twice, a round apart, as the other
+        may be withdrawing too); if another is still there it won: refuse; if none is (every
+        creator backed off at once), pause and try again.
     Safety, with a linearizable store (a search sees every write completed before it):
       - Two creators cannot both keep their jobs: of the two jobs, the creator of the one stored
         second searched after storing it, so it saw the first, which its creator (keeping it)
@@ -427,11 +428,16 @@ def _create_guarded(
                 )  # fmt: skip
                 return live
             names.forget(tenant, mine)
+            round_seconds = min(time.monotonic() - started, MAX_ROUND_SECONDS)
             remaining = _rivals(names, tenant, name, mine)
+            if remaining:
+                # The rival may be withdrawing too (it saw ours) and about to retry: look again
+                # a round later, so that a refusal names the job that stays.
+                time.sleep(round_seconds)
+                remaining = _rivals(names, tenant, name, mine)
             if remaining is None or remaining:
                 raise _already_exists(name, tenant, remaining or rivals)
             rank = sum(1 for rival in rivals if rival < mine)
-            round_seconds = min(time.monotonic() - started, MAX_ROUND_SECONDS)
             pause = (2 * rank + random.random()) * round_seconds * 2**round_no
         log.info("job %r: another create of it collided with ours; retrying in %.2fs", name, pause)
         time.sleep(pause)
