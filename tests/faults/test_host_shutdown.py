@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.test_interrupted import gone
+from tests.faults.processes import gone
 
 HOST = Path(__file__).resolve().parents[2] / "tools" / "pulumi-cli" / "host" / "language_host.py"
 # tgkill(2) sends a signal to one thread of another process (Python can only target its own).

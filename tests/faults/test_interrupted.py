@@ -12,11 +12,11 @@ import os
 import signal
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
 from tests.faults.conftest import StackFactory
+from tests.faults.processes import children, gone
 from tests.faults.stack import PulumiStack
 from tests.faults.test_faults import (
     SEARCH_PATH,
@@ -30,31 +30,6 @@ pytestmark = [pytest.mark.faults, pytest.mark.e2e]
 
 JOBS = 12
 ADOPT = {"OPSRAMP_ADOPT_EXISTING": "1"}
-
-
-def children(pid: int) -> dict[int, str]:
-    """The processes whose parent is `pid`: pid -> command line."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            found[int(entry.name)] = command
-    return found
-
-
-def gone(pid: int) -> bool:
-    """Exited (no such process, or a zombie not reaped yet)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return True
-    return stat.rsplit(")", 1)[1].split()[0] == "Z"
 
 
 def interrupted_up(

@@ -9,7 +9,6 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import grpc
@@ -18,6 +17,7 @@ from pulumi.runtime.proto import provider_pb2_grpc
 
 from opsramp_jobs.client import OpsRampClient
 from opsramp_jobs.model import parse_job
+from tests.faults.processes import gone
 from tests.provider.conftest import job_inputs, stack_config
 from tests.provider.grpc_provider import ProviderServer
 from tests.support.emulator import EmulatorProcess
@@ -227,15 +227,6 @@ SPAWN_PROVIDER = (
     "print('child', child.pid, flush=True)\n"
     "time.sleep(600)\n"
 )
-
-
-def gone(pid: int) -> bool:
-    """No such process, or a zombie nobody reaps yet (it has exited)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return True
-    return stat.rsplit(")", 1)[1].split()[0] == "Z"
 
 
 def test_the_provider_process_exits_when_the_engine_that_started_it_dies(
