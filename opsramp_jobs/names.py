@@ -8,7 +8,9 @@ creates, renames and deletes are applied on top of it.
 
 What the listing may miss: a job that someone else creates with the same name while the listing
 is fresh (at most `ttl` seconds old). A "taken" answer is always confirmed by a live search
-before a create is refused, so a stale listing can never block a create.
+before a create is refused, so a stale listing can never block a create; a "free" answer is only
+the first filter: the provider searches the name live after every create (opsramp_jobs.provider,
+`_create_guarded`), which is what makes two processes agree.
 """
 
 from __future__ import annotations
@@ -46,6 +48,11 @@ class _TenantNames:
     # This process's own writes, applied over every listing (kept for the process's life).
     written: dict[str, str] = field(default_factory=dict)  # id -> name it now carries
     deleted: set[str] = field(default_factory=set)  # ids deleted
+    # Jobs a resource of this program holds (created, adopted, updated or diffed here): a second
+    # resource may not adopt one of them.
+    held: set[str] = field(default_factory=set)
+    adopted: set[str] = field(default_factory=set)  # ids a create adopted here
+    retired: set[str] = field(default_factory=set)  # ids deleted here at the engine's request
 
 
 class JobNames:
@@ -117,6 +124,47 @@ class JobNames:
         with state.listing_lock:
             state.written[job_id] = name
             state.deleted.discard(job_id)
+            state.held.add(job_id)
+
+    def hold(self, tenant: str, job_id: str) -> bool:
+        """Mark job `job_id` as held by one resource; False if a resource here already holds it."""
+        state = self._state(tenant)
+        with state.listing_lock:
+            if job_id in state.held:
+                return False
+            state.held.add(job_id)
+            return True
+
+    def release(self, tenant: str, job_id: str) -> None:
+        """Undo `hold` (an adoption that failed before it took the job over)."""
+        state = self._state(tenant)
+        with state.listing_lock:
+            state.held.discard(job_id)
+
+    def mark_adopted(self, tenant: str, job_id: str) -> None:
+        """A create of this process took over existing job `job_id`."""
+        state = self._state(tenant)
+        with state.listing_lock:
+            state.adopted.add(job_id)
+
+    def was_adopted(self, tenant: str, job_id: str) -> bool:
+        """Whether a create of this process took over job `job_id`."""
+        state = self._state(tenant)
+        with state.listing_lock:
+            return job_id in state.adopted
+
+    def retire(self, tenant: str, job_id: str) -> None:
+        """This process deleted job `job_id` for a resource (a replace or a removal)."""
+        self.forget(tenant, job_id)
+        state = self._state(tenant)
+        with state.listing_lock:
+            state.retired.add(job_id)
+
+    def was_retired(self, tenant: str, job_id: str) -> bool:
+        """Whether this process deleted job `job_id` for a resource."""
+        state = self._state(tenant)
+        with state.listing_lock:
+            return job_id in state.retired
 
     def forget(self, tenant: str, job_id: str) -> None:
         """A job this process deleted (or found gone) no longer holds its name."""
@@ -124,6 +172,7 @@ class JobNames:
         with state.listing_lock:
             state.written.pop(job_id, None)
             state.deleted.add(job_id)
+            state.held.discard(job_id)
 
     # ------------------------------------------------------------------ internals
 

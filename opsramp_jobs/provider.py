@@ -11,8 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import logging
+import os
+import random
+import sys
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,8 +34,15 @@ from pulumi.dynamic import (
 from pulumi.runtime import known_types
 
 from opsramp_jobs.client import OpsRampClient
-from opsramp_jobs.errors import JobNotFoundError
-from opsramp_jobs.model import CustomScript, Job, JobValidationError, parse_job, server_details
+from opsramp_jobs.errors import JobNotFoundError, OpsRampError
+from opsramp_jobs.model import (
+    CustomScript,
+    Job,
+    JobValidationError,
+    Schedule,
+    parse_job,
+    server_details,
+)
 from opsramp_jobs.names import JobNames
 from opsramp_jobs.presentation import UserError, install_short_errors
 from opsramp_jobs.settings import (
@@ -42,7 +54,9 @@ from opsramp_jobs.settings import (
     resolve_settings,
 )
 
-__all__ = ["INPUT_KEYS", "OPTION_KEYS", "OpsRampJobProvider"]
+__all__ = ["ADOPT_EXISTING_ENV", "INPUT_KEYS", "OPTION_KEYS", "OpsRampJobProvider"]
+
+log = logging.getLogger("opsramp_jobs.provider")
 
 # State properties that describe the job, in OpsRamp's own field names.
 INPUT_KEYS = ("name", "tenantId", "entities", "script", "schedule", "jobQueued")
@@ -52,6 +66,15 @@ OPTION_KEYS = ("adoptId", "allowDuplicateName")
 OUTPUT_KEYS = ("jobId", "entityDetails", "scriptName", "scheduleDescription", "nextRuns")
 PROVIDER_KEY = "__provider"
 NEXT_RUNS_COUNT = 5
+# The one-off switch of README "If an `up` was interrupted": a create whose name exactly one job
+# in the tenant carries adopts that job instead of refusing it. Never on by default.
+ADOPT_EXISTING_ENV = "OPSRAMP_ADOPT_EXISTING"
+# Rounds of create-then-verify when every creator of one name backed off (see _create_guarded).
+CREATE_ROUNDS = 6
+# A round slowed by throttling must not stretch the pauses between rounds to minutes.
+MAX_ROUND_SECONDS = 2.0
+# How often the watchdog asks whether the process that started this one is still there.
+PARENT_POLL_SECONDS = 0.5
 
 # In the SDK's provider server: errors the user can act on print as their message only.
 install_short_errors()
@@ -84,6 +107,38 @@ def _configure(config: Mapping[str, Any]) -> None:
         # names are listed afresh for it.
         _Connection.names = None
         _Connection.settings, _Connection.problems = settings, []
+
+
+def _adopt_existing() -> bool:
+    """Whether this `up` runs with the one-off adopt switch (OPSRAMP_ADOPT_EXISTING=1)."""
+    return os.environ.get(ADOPT_EXISTING_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+_watchdog_started = threading.Event()
+
+
+def _exit_with_parent() -> None:
+    """In the SDK's provider server, exit when the engine that started this process is gone.
+
+    The engine starts `python -m pulumi.dynamic` (which we do not own) and stops it at the end of
+    a command; when the CLI is killed instead, nothing stops it, and it lingered for as long as
+    half an hour. Its parent is the engine, so a changed parent pid means the engine died.
+    """
+    main_spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    if getattr(main_spec, "name", None) != "pulumi.dynamic.__main__":
+        return  # imported by a program or a test: the process is not ours to end
+    if _watchdog_started.is_set():
+        return
+    _watchdog_started.set()
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        log.error("the Pulumi engine (pid %d) is gone; the provider exits", parent)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="opsramp-parent-watchdog", daemon=True).start()
 
 
 def _client() -> OpsRampClient:
@@ -217,22 +272,71 @@ def _outputs(
         )
     canonical = observed.canonical()
     details = server_details(live)
-    next_runs = [
-        r.strftime("%Y-%m-%dT%H:%M:%SZ")
-        for r in observed.schedule.next_runs(datetime.now(UTC), NEXT_RUNS_COUNT)
-    ]
     if previous and previous.get("schedule") == canonical["schedule"] and previous.get("nextRuns"):
         # Keep the runs computed at the last write, so a refresh is not a change just because
         # time has passed.
         next_runs = list(previous["nextRuns"])
+    else:
+        next_runs = _next_runs(observed.schedule)
     return {
         **canonical,
         **options,
         "jobId": details.job_id,
         "entityDetails": details.entities,
         "scriptName": details.script_name,
-        "scheduleDescription": observed.schedule.describe(),
+        "scheduleDescription": _description(observed.schedule),
         "nextRuns": next_runs,
+    }
+
+
+def _next_runs(schedule: Schedule) -> list[str]:
+    """The next runs as UTC timestamps; none when they cannot be computed (a job still exists)."""
+    try:
+        runs = schedule.next_runs(datetime.now(UTC), NEXT_RUNS_COUNT)
+        return [run.strftime("%Y-%m-%dT%H:%M:%SZ") for run in runs]
+    except (ArithmeticError, ValueError) as error:  # e.g. dates past year 9999
+        log.warning("next runs of a job could not be computed (%s); nextRuns left empty", error)
+        return []
+
+
+def _description(schedule: Schedule) -> str | None:
+    """The schedule in words; None when it cannot be described (a job still exists)."""
+    try:
+        return schedule.describe()
+    except (ArithmeticError, ValueError) as error:
+        log.warning("a job's schedule could not be described (%s)", error)
+        return None
+
+
+def _settled_outputs(
+    props: Mapping[str, Any],
+    declared: Job | None,
+    live: Mapping[str, Any],
+    options: Mapping[str, Any],
+    previous: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """`_outputs`, or when that fails, what is known: the id of a job OpsRamp has is never lost.
+
+    Called after a write that OpsRamp committed: an exception here would leave the job in
+    OpsRamp and out of the state (an orphan the next `up` refuses as a duplicate).
+    """
+    if declared is not None:
+        try:
+            return _outputs(declared, live, options, previous)
+        except Exception:  # anything: the job exists, its id must reach the state
+            log.exception("outputs of job %s could not be computed; recording its id", live["id"])
+    inputs = _job_inputs(props)
+    if declared is not None:
+        with contextlib.suppress(Exception):
+            inputs = declared.canonical()
+    return {
+        **inputs,
+        **options,
+        "jobId": str(live["id"]),
+        "entityDetails": [],
+        "scriptName": None,
+        "scheduleDescription": None,
+        "nextRuns": [],
     }
 
 
@@ -241,33 +345,221 @@ def _tenant_of(job: Job, client: OpsRampClient) -> str:
     return job.tenant_id or client.tenant_id or ""
 
 
-def _remember_name(client: OpsRampClient, job: Job, job_id: str) -> None:
-    """Tell the duplicate-name guard that job `job_id` now carries `job`'s name."""
-    if job.name:
-        _names().record(_tenant_of(job, client), job_id, job.name)
+def _already_exists(name: str, tenant: str, ids: Sequence[str]) -> UserError:
+    """The refusal of a create whose name another job in the tenant carries."""
+    return UserError(
+        f"job {name!r} already exists in tenant {tenant!r} (id {', '.join(ids)}); adopt it with "
+        f"adopt_id={ids[0]!r} or choose another name (allow_duplicate_name=True creates a second "
+        f"job anyway; if an interrupted `pulumi up` created it: `{ADOPT_EXISTING_ENV}=1 pulumi "
+        "up` once adopts it)"
+    )
 
 
-def _create_once(client: OpsRampClient, job: Job, *, allow_duplicate: bool) -> dict[str, Any]:
-    """POST the job unless its name is taken in the tenant; the job as OpsRamp stored it."""
-    names, tenant, name = _names(), _tenant_of(job, client), job.name
+def _name_taken(job_id: str, name: str, tenant: str, ids: Sequence[str]) -> UserError:
+    """The refusal of a rename (or an adoption) to a name another job in the tenant carries."""
+    return UserError(
+        f"cannot give job {job_id} the name {name!r}: job {', '.join(ids)} in tenant {tenant!r} "
+        "already carries it; choose another name, or rename or delete that job first "
+        "(allow_duplicate_name=True permits two jobs with one name)"
+    )
+
+
+def _rivals(names: JobNames, tenant: str, name: str, mine: str) -> list[str] | None:
+    """Other jobs carrying `name` now, from a live search; None when the search failed."""
+    try:
+        return [job_id for job_id in names.confirm(tenant, name) if job_id != mine]
+    except OpsRampError as error:
+        log.warning("could not check that job %s is the only one named %r: %s", mine, name, error)
+        return None
+
+
+def _create_guarded(
+    client: OpsRampClient, job: Job, tenant: str, *, allow_duplicate: bool
+) -> dict[str, Any]:
+    """Create the job unless its name is taken; the job as OpsRamp stored it.
+
+    Two processes (two stacks, or a stack and a script) may create one name at the same moment,
+    and a look-up before the POST cannot see a job the other is about to make. So every create
+    is checked after the POST with a live search of the name:
+      - no other job carries it: done, this job is the one;
+      - another does: delete this job and search again (twice, a round apart, as the other
+        may be withdrawing too); if another is still there it won: refuse; if none is (every
+        creator backed off at once), pause and try again.
+    Safety, with a linearizable store (a search sees every write completed before it):
+      - Two creators cannot both keep their jobs: of the two jobs, the creator of the one stored
+        second searched after storing it, so it saw the first, which its creator (keeping it)
+        never deleted; seeing it, it withdrew.
+      - All creators refusing with no job left is impossible: take the last deletion by any of
+        them, at time D. Its creator refused, so its search after D saw another job J; that J
+        is gone in the end, so J's creator deleted it after that search, after D: a contradiction.
+    Both backing off is left to chance: each knows the ids of the jobs the other made, so the one
+    whose id is smaller retries first and the other after twice as long; at worst a creator gives
+    up after CREATE_ROUNDS rounds with no job made. Cost: one name search per create, plus a
+    delete and two searches per collision (searches and writes are separate 50/min budgets).
+    """
+    names, name = _names(), job.name
     if not name:  # check requires a name; only a direct caller can get here without one
         return client.create_job(job.to_wire(), tenant_id=tenant)
-    with names.claim(tenant, name) as listed:
-        existing = listed
-        if listed and not allow_duplicate:
-            # Confirmed live: the listing behind `listed` may be a few seconds old.
-            existing = names.confirm(tenant, name)
-            if existing:
-                raise UserError(
-                    f"job {name!r} already exists in tenant {tenant!r} (id "
-                    f"{', '.join(existing)}); adopt it with adopt_id={existing[0]!r} or choose "
-                    "another name (allow_duplicate_name=True creates a second job anyway)"
-                )
-        # The ids already carrying the name tell the client which job is ours if the answer
-        # to the POST is lost.
-        live = client.create_job(job.to_wire(), tenant_id=tenant, existing_ids=existing)
-        names.record(tenant, str(live["id"]), name)
-    return live
+    for round_no in range(CREATE_ROUNDS):
+        with names.claim(tenant, name) as listed:
+            # The listing may be seconds old: a "taken" is confirmed live; so is every answer
+            # after a collision, when the rival may just have made its job.
+            existing = listed
+            if (listed or round_no > 0) and not allow_duplicate:
+                existing = names.confirm(tenant, name)
+            if existing and not allow_duplicate:
+                if _adopt_existing():
+                    return _adopt_only_match(client, job, tenant, existing)
+                raise _already_exists(name, tenant, existing)
+            started = time.monotonic()
+            # The ids already carrying the name tell the client which job is ours if the answer
+            # to the POST is lost.
+            live = client.create_job(job.to_wire(), tenant_id=tenant, existing_ids=existing)
+            mine = str(live["id"])
+            names.record(tenant, mine, name)
+            if allow_duplicate:
+                return live
+            rivals = _rivals(names, tenant, name, mine)
+            if not rivals:  # alone with this name (or unable to tell: keep the job, never orphan)
+                return live
+            try:
+                with contextlib.suppress(JobNotFoundError):
+                    client.delete_job(mine, tenant_id=tenant)
+            except OpsRampError:
+                log.exception(
+                    "job %s and %s both carry the name %r in %s, and withdrawing %s failed; "
+                    "keeping it in the state",
+                    mine, ", ".join(rivals), name, tenant, mine,
+                )  # fmt: skip
+                return live
+            names.forget(tenant, mine)
+            round_seconds = min(time.monotonic() - started, MAX_ROUND_SECONDS)
+            remaining = _rivals(names, tenant, name, mine)
+            if remaining:
+                # The rival may be withdrawing too (it saw ours) and about to retry: look again
+                # a round later, so that a refusal names the job that stays.
+                time.sleep(round_seconds)
+                remaining = _rivals(names, tenant, name, mine)
+            if remaining is None or remaining:
+                raise _already_exists(name, tenant, remaining or rivals)
+            rank = sum(1 for rival in rivals if rival < mine)
+            pause = (2 * rank + random.random()) * round_seconds * 2**round_no
+        log.info("job %r: another create of it collided with ours; retrying in %.2fs", name, pause)
+        time.sleep(pause)
+    raise UserError(
+        f"job {name!r} in tenant {tenant!r}: another process created the same name at the same "
+        f"moment {CREATE_ROUNDS} times in a row, and each time both withdrew; no job of this name "
+        "was left by this `up`: run `pulumi up` again"
+    )
+
+
+def _adopt_only_match(
+    client: OpsRampClient, job: Job, tenant: str, existing: Sequence[str]
+) -> dict[str, Any]:
+    """With OPSRAMP_ADOPT_EXISTING: take over the one job carrying the declared name."""
+    if len(existing) > 1:
+        raise UserError(
+            f"{len(existing)} jobs are named {job.name!r} in tenant {tenant!r} "
+            f"({', '.join(existing)}); {ADOPT_EXISTING_ENV} adopts only a single match: adopt one "
+            f"with adopt_id={existing[0]!r} and delete the others"
+        )
+    log.warning(
+        "job %r: adopting existing job %s (%s=1)", job.name, existing[0], ADOPT_EXISTING_ENV
+    )
+    return _adopt(client, job, tenant, existing[0])
+
+
+def _adopt(client: OpsRampClient, job: Job, tenant: str, job_id: str) -> dict[str, Any]:
+    """Take over job `job_id`: update it to the declared inputs; the job as OpsRamp stored it."""
+    names = _names()
+    if not names.hold(tenant, job_id):
+        raise UserError(
+            f"job {job_id} in tenant {tenant!r} is already managed by another resource of this "
+            "program: two resources must not hold one job (deleting one would delete the "
+            "other's job); remove one of them or its adopt_id"
+        )
+    try:
+        live = _take_over(client, names, job, tenant, job_id)
+    except BaseException:
+        names.release(tenant, job_id)
+        raise
+    names.mark_adopted(tenant, job_id)
+    if job.name:
+        names.record(tenant, job_id, job.name)
+    return {**live, "id": live.get("id") or job_id}
+
+
+def _take_over(
+    client: OpsRampClient, names: JobNames, job: Job, tenant: str, job_id: str
+) -> dict[str, Any]:
+    """Update existing job `job_id` to the declared inputs, unless its new name is taken."""
+    try:
+        current = client.get_job(job_id, tenant_id=tenant)
+    except JobNotFoundError:
+        raise UserError(
+            f"adopt_id {job_id!r}: no such job in tenant {tenant!r}; check the id "
+            "(OpsRamp > Automation > Jobs) or remove adopt_id to create a new job"
+        ) from None
+    if job.name and current.get("name") != job.name:
+        taken = [i for i in names.confirm(tenant, job.name) if i != job_id]
+        if taken:
+            raise _name_taken(job_id, job.name, tenant, taken)
+    return client.update_job(job_id, {**job.to_wire(), "id": job_id}, tenant_id=tenant)
+
+
+def _update_guarded(
+    client: OpsRampClient,
+    job_id: str,
+    job: Job,
+    tenant: str,
+    olds: Mapping[str, Any],
+    *,
+    allow_duplicate: bool,
+) -> dict[str, Any]:
+    """Update a job in place; a new name another job carries is refused before it is sent."""
+    names, name = _names(), job.name or ""
+    renamed = bool(name) and olds.get("name") != name and not allow_duplicate
+    if renamed:
+        taken = [i for i in names.confirm(tenant, name) if i != job_id]
+        if taken:
+            raise _name_taken(job_id, name, tenant, taken)
+    try:
+        live = client.update_job(job_id, {**job.to_wire(), "id": job_id}, tenant_id=tenant)
+    except JobNotFoundError:
+        raise UserError(
+            f"job {job_id} no longer exists in tenant {tenant!r} (deleted outside "
+            "Pulumi?): run `pulumi refresh` to drop it from the state, then `pulumi up` "
+            "to create it again"
+        ) from None
+    live = {**live, "id": live.get("id") or job_id}
+    if not name:
+        return live
+    names.record(tenant, job_id, name)
+    rivals = _rivals(names, tenant, name, job_id) if renamed else None
+    if not rivals:
+        return live
+    # Someone took the name while we renamed: put the old job back (the state keeps it).
+    try:
+        old = _parse_declared(olds)
+        client.update_job(job_id, {**old.to_wire(), "id": job_id}, tenant_id=tenant)
+    except (JobValidationError, OpsRampError):
+        log.exception(
+            "job %s was renamed to %r, which %s also carries, and undoing the rename failed; "
+            "keeping the rename in the state", job_id, name, ", ".join(rivals),
+        )  # fmt: skip
+        return live
+    if old.name:
+        names.record(tenant, job_id, old.name)
+    raise _name_taken(job_id, name, tenant, rivals)
+
+
+def _hold_existing(job_id: str, olds: Mapping[str, Any]) -> None:
+    """Note that a resource of this program holds job `job_id` (so no other one adopts it)."""
+    tenant = olds.get("tenantId") or _default_tenant()
+    if not job_id or not isinstance(tenant, str) or _Connection.settings is None:
+        return  # nothing to guard, or no connection (the preview reports that)
+    with contextlib.suppress(SettingsError):
+        _names().hold(tenant, job_id)
 
 
 def _parse_declared(props: Mapping[str, Any]) -> Job:
@@ -290,6 +582,7 @@ class OpsRampJobProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         """Read connection settings from the stack config (secrets decrypted) or environment."""
+        _exit_with_parent()
         config = {key: req.config.get(key) for key in CONFIG_KEYS}
         _configure({key: value for key, value in config.items() if value is not None})
 
@@ -340,6 +633,7 @@ class OpsRampJobProvider(ResourceProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare canonical old and new inputs; server-added outputs never cause a diff."""
+        _hold_existing(_id, olds)
         old, new = _comparable(olds), _comparable(news)
         changed = [
             key
@@ -370,25 +664,19 @@ class OpsRampJobProvider(ResourceProvider):
         job = _parse_declared(props)
         options = _options(props)
         client = _client()
-        tenant = job.tenant_id
+        tenant = _tenant_of(job, client)
         adopt_id = options.get("adoptId")
+        if adopt_id and _names().was_retired(tenant, str(adopt_id)):
+            # A replace of an adopted job (the old one deleted first) in this `up`: adoptId
+            # stays in the inputs, but the job it named is gone by design; make the new one.
+            adopt_id = None
         if adopt_id:
-            try:
-                client.get_job(adopt_id, tenant_id=tenant)
-            except JobNotFoundError:
-                raise UserError(
-                    f"adopt_id {adopt_id!r}: no such job in tenant {tenant!r}; check the id "
-                    "(OpsRamp > Automation > Jobs) or remove adopt_id to create a new job"
-                ) from None
-            live = client.update_job(adopt_id, {**job.to_wire(), "id": adopt_id}, tenant_id=tenant)
-            live = {**live, "id": live.get("id") or adopt_id}
-            _remember_name(client, job, adopt_id)
+            live = _adopt(client, job, tenant, str(adopt_id))
         else:
-            live = _create_once(
-                client, job, allow_duplicate=bool(options.get("allowDuplicateName"))
-            )
-        outs = _outputs(job, live, options)
-        return CreateResult(id_=str(live["id"]), outs=outs)
+            allow_duplicate = bool(options.get("allowDuplicateName"))
+            live = _create_guarded(client, job, tenant, allow_duplicate=allow_duplicate)
+        # From here on OpsRamp has the job: nothing may raise.
+        return CreateResult(id_=str(live["id"]), outs=_settled_outputs(props, job, live, options))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Return the live job in canonical form, or an empty result when it is gone."""
@@ -402,35 +690,43 @@ class OpsRampJobProvider(ResourceProvider):
                     "(OpsRamp > Automation > Jobs) and tenant_id"
                 ) from None
             return ReadResult(id_="", outs={})
-        try:
+        live = {**live, "id": live.get("id") or id_}
+        declared: Job | None = None
+        with contextlib.suppress(JobValidationError):
             declared = _parse_declared(props)
-        except JobValidationError:
-            declared = parse_job(live, tenant, from_server=True)
+        if declared is None:
+            with contextlib.suppress(JobValidationError):
+                declared = parse_job(live, tenant, from_server=True)
         options = _options(props)
-        outs = _outputs(declared, live, options, previous=props)
+        outs = _settled_outputs(props, declared, live, options, previous=props)
         inputs = {k: outs[k] for k in INPUT_KEYS if k in outs}
         return ReadResult(id_=id_, outs=outs, inputs={**inputs, **options})
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Update the job in place (OpsRamp takes the full body on the job's path)."""
         job = _parse_declared(news)
-        try:
-            live = _client().update_job(id_, {**job.to_wire(), "id": id_}, tenant_id=job.tenant_id)
-        except JobNotFoundError:
-            raise UserError(
-                f"job {id_} no longer exists in tenant {job.tenant_id!r} (deleted outside "
-                "Pulumi?): run `pulumi refresh` to drop it from the state, then `pulumi up` "
-                "to create it again"
-            ) from None
-        live = {**live, "id": live.get("id") or id_}
-        _remember_name(_client(), job, id_)
-        return UpdateResult(outs=_outputs(job, live, _options(news), previous=olds))
+        client = _client()
+        options = _options(news)
+        live = _update_guarded(
+            client,
+            id_,
+            job,
+            _tenant_of(job, client),
+            olds,
+            allow_duplicate=bool(options.get("allowDuplicateName")),
+        )
+        return UpdateResult(outs=_settled_outputs(news, job, live, options, previous=olds))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Delete the job; a job that is already gone counts as deleted."""
         tenant = props.get("tenantId") or _default_tenant()
+        if tenant and _names().was_adopted(tenant, id_):
+            # Another resource adopted this job in this `up` (a job moved to a new resource):
+            # deleting it would leave that resource pointing at nothing.
+            log.warning("job %s was adopted by another resource in this `up`; not deleted", id_)
+            return
         with contextlib.suppress(JobNotFoundError):
             _client().delete_job(id_, tenant_id=tenant)
         if tenant:
             # A replace deletes, then creates the same name: the guard must know it is free.
-            _names().forget(tenant, id_)
+            _names().retire(tenant, id_)

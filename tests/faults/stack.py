@@ -8,6 +8,7 @@ targets client_13 with the partner's credentials; `up(count)` declares `count` j
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -28,17 +29,43 @@ class PulumiStack:
         self.project.new_stack("dev", CLIENT13_TENANT)
         self.job_prefix = job_prefix
 
-    def up(self, job_count: int, *, check: bool = True, parallel: int = 4) -> Run:
-        """`pulumi up` of `job_count` jobs; check=False returns a failed run instead of raising."""
+    def declare(self, job_count: int) -> None:
+        """Declare `job_count` jobs in the program (`<prefix> <index>`)."""
         self.project.set_jobs(
             [
                 job(f"{self.job_prefix}-{index}", name=f"{self.job_prefix} {index}")
                 for index in range(job_count)
             ]
         )
+
+    def up(self, job_count: int, *, check: bool = True, parallel: int = 4) -> Run:
+        """`pulumi up` of `job_count` jobs; check=False returns a failed run instead of raising."""
+        self.declare(job_count)
         return self.project.run(
             "up", "--yes", "--skip-preview", f"--parallel={parallel}", check=check
         )
+
+    def start_up(self, job_count: int) -> subprocess.Popen[str]:
+        """Start `pulumi up` of `job_count` jobs in the background (to interrupt it)."""
+        self.declare(job_count)
+        command = [self.project.binary, "up", "--yes", "--skip-preview", "--non-interactive"]
+        return subprocess.Popen(
+            [*command, "--stack", self.project.stack],
+            cwd=self.project.dir,
+            env=self.project.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+    def run(self, *args: str, env: dict[str, str] | None = None, check: bool = True) -> Run:
+        """`pulumi <args>` on this stack, with extra environment variables."""
+        saved = self.project.env
+        self.project.env = {**saved, **(env or {})}
+        try:
+            return self.project.run(*args, check=check)
+        finally:
+            self.project.env = saved
 
     def refresh(self, *, check: bool = True) -> Run:
         """`pulumi refresh`: drop jobs that are gone, re-read the others."""

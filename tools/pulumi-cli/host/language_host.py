@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 import os
 import re
+import select
+import signal
+import socket
 import subprocess
 import sys
+import threading
 from concurrent import futures
 from pathlib import Path
-from threading import Event
 from typing import Any
 
 import grpc
@@ -23,6 +26,8 @@ from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
 
 VERSION = os.environ.get("OPSRAMP_PULUMI_VERSION", "3.274.1")
 EXEC_SCRIPT = Path(__file__).resolve().with_name("pulumi-language-python-exec")
+# How often the host asks whether the engine that started it is still there.
+PARENT_POLL_SECONDS = 0.5
 
 
 def _options(info: Any) -> dict[str, Any]:
@@ -48,6 +53,17 @@ def _python(venv: Path | None) -> str:
 
 class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
     """The LanguageRuntime methods the engine needs for `preview`, `up`, `refresh`, `destroy`."""
+
+    def __init__(self) -> None:
+        self.engine_address = ""
+        self._programs: set[subprocess.Popen[bytes]] = set()
+        self._programs_lock = threading.Lock()
+
+    def stop_programs(self) -> None:
+        """Kill the programs still running (the engine is gone or shutting down)."""
+        with self._programs_lock:
+            for program in self._programs:
+                program.kill()
 
     def Handshake(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC names
         return language_pb2.LanguageHandshakeResponse()
@@ -111,7 +127,14 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         if venv is not None:
             env["VIRTUAL_ENV"] = str(venv)
             env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
-        code = subprocess.call(args, cwd=request.pwd or None, env=env)
+        program_process = subprocess.Popen(args, cwd=request.pwd or None, env=env)
+        with self._programs_lock:
+            self._programs.add(program_process)
+        try:
+            code = program_process.wait()
+        finally:
+            with self._programs_lock:
+                self._programs.discard(program_process)
         if code == 0:
             return language_pb2.RunResponse()
         if code == 32:
@@ -119,10 +142,44 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
             return language_pb2.RunResponse(bail=True)
         return language_pb2.RunResponse(error=f"Program exited with non-zero exit code: {code}")
 
-    engine_address = ""
+
+def wait_for_shutdown(engine_pid: int) -> str:
+    """Block until SIGINT or SIGTERM arrives, or the engine that started the host is gone.
+
+    The engine stops its plugins with SIGINT. The kernel may deliver it to any thread, and a
+    main thread blocked on a lock only noticed on its next wake-up, so a stop took 5 s (the
+    engine's grace period) now and then. Here every signal also writes to a socket the main
+    thread waits on (signal.set_wakeup_fd), from whichever thread it lands on. A killed engine
+    sends nothing: the host sees its parent change (it is re-parented) and stops too.
+    """
+    received: list[str] = []
+    wake_read, wake_write = socket.socketpair()
+    wake_read.setblocking(False)
+    wake_write.setblocking(False)
+    signal.set_wakeup_fd(wake_write.fileno(), warn_on_full_buffer=False)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda number, _frame: received.append(signal.Signals(number).name))
+    try:
+        while not received:
+            if os.getppid() != engine_pid:
+                return "engine gone"
+            ready, _, _ = select.select([wake_read], [], [], PARENT_POLL_SECONDS)
+            if ready:
+                while True:
+                    try:
+                        if not wake_read.recv(512):
+                            break
+                    except BlockingIOError:
+                        break
+        return received[0]
+    finally:
+        signal.set_wakeup_fd(-1)
+        wake_read.close()
+        wake_write.close()
 
 
 def main() -> None:
+    engine_pid = os.getppid()
     # The engine passes its address as the last argument, after any flags.
     addresses = [a for a in sys.argv[1:] if re.fullmatch(r"[\w.\-\[\]]+:\d+", a)]
     host = LanguageHost()
@@ -132,10 +189,11 @@ def main() -> None:
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
     print(port, flush=True)
-    try:
-        Event().wait()
-    except KeyboardInterrupt:
-        server.stop(0)
+    wait_for_shutdown(engine_pid)
+    host.stop_programs()
+    server.stop(0)
+    # grpc's own threads must not hold the exit up.
+    os._exit(0)
 
 
 if __name__ == "__main__":
