@@ -24,6 +24,7 @@ from opsramp_jobs.doctor import (
     field_differences,
     render,
     run_doctor,
+    setting_origins,
 )
 from opsramp_jobs.settings import ConnectionSettings
 from tests.acceptance.selection import (
@@ -198,6 +199,29 @@ def test_an_api_path_in_the_url_asks_for_the_base_url(
     first = done.stdout.splitlines()[0]
     assert "must be the base URL (https://<subdomain>.api.opsramp.com)" in first
     assert f"`export OPSRAMP_API_URL={doctor_emulator.url}`" in first
+
+
+def test_an_api_path_from_stack_config_names_the_pulumi_config_fix(
+    doctor_emulator: EmulatorProcess,
+) -> None:
+    report = run_doctor(_settings(doctor_emulator, api_url=doctor_emulator.url + "/api/v2"))
+    assert report.check("url").status == "fail"
+    assert f"`pulumi config set opsramp:apiUrl {doctor_emulator.url}`" in report.check("url").detail
+    assert [c.name for c in report.checks] == ["url"]  # nothing is probed at the wrong URL
+
+
+def test_origins_are_the_flag_else_the_config_key_else_the_variable_read() -> None:
+    origins = setting_origins(
+        {"opsramp:clientSecret": "from-stack", "opsramp:tenantId": "client_13"},
+        {"tenant_id": "client_13", "api_url": None},
+        {"OPSRAMP_ENDPOINT": "acme.api.opsramp.com", "OPSRAMP_CLIENT_ID": "k"},
+    )
+    assert origins == {
+        "api_url": "OPSRAMP_ENDPOINT",
+        "client_id": "OPSRAMP_CLIENT_ID",
+        "client_secret": "opsramp:clientSecret",
+        "tenant_id": "--tenant-id",
+    }
 
 
 def test_a_proxy_path_without_an_api_part_is_not_flagged(doctor_emulator: EmulatorProcess) -> None:
