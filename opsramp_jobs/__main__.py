@@ -8,11 +8,24 @@ from collections.abc import Sequence
 from typing import Any
 
 from .client import OpsRampClient
-from .doctor import JOB_PREFIX, ShapeOptions, render, run_doctor, stack_config, sweep
+from .doctor import (
+    JOB_PREFIX,
+    ShapeOptions,
+    render,
+    run_doctor,
+    setting_origins,
+    stack_config,
+    sweep,
+)
 from .errors import OpsRampError
 from .settings import ConnectionSettings, SettingsError, resolve_settings
 
 __all__ = ["main"]
+
+_EXIT_CODES = """exit codes:
+  0  ready for `pulumi up`
+  1  something `pulumi up` needs is wrong (a ✗ line)
+  2  settings missing or invalid (no check was run)"""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
         "doctor",
         help="check a tenant is ready for `pulumi up`",
         description="Settings: flags, else --stack's config, else OPSRAMP_* variables.",
+        epilog=_EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     source = doctor.add_argument_group("settings")
     source.add_argument("--stack", help="read `pulumi config --show-secrets --json` of a stack")
@@ -45,13 +60,19 @@ def _parser() -> argparse.ArgumentParser:
     doctor.add_argument(
         "--sweep",
         action="store_true",
-        help=f"only delete every job whose name starts with --prefix ({JOB_PREFIX})",
+        help="instead of the checks: DELETES every job of the tenant whose name starts with "
+        "--prefix (what an interrupted acceptance run or doctor leaves), and lists their ids",
     )
-    doctor.add_argument("--prefix", default=JOB_PREFIX)
+    doctor.add_argument(
+        "--prefix",
+        default=JOB_PREFIX,
+        help="name prefix of the jobs --sweep deletes (default: %(default)s; never empty)",
+    )
     return parser
 
 
-def _settings(args: argparse.Namespace) -> ConnectionSettings:
+def _settings(args: argparse.Namespace) -> tuple[ConnectionSettings, dict[str, str]]:
+    """The settings, and where each came from (flag, stack config key or variable)."""
     config: dict[str, Any] = stack_config(args.stack) if args.stack else {}
     flags = {
         "opsramp:apiUrl": args.api_url,
@@ -60,7 +81,25 @@ def _settings(args: argparse.Namespace) -> ConnectionSettings:
         "opsramp:tenantId": args.tenant_id,
     }
     config.update({key: value for key, value in flags.items() if value})
-    return resolve_settings(config)
+    by_setting = {
+        "api_url": args.api_url,
+        "client_id": args.client_id,
+        "client_secret": args.client_secret,
+        "tenant_id": args.tenant_id,
+    }
+    return resolve_settings(config), setting_origins(config, by_setting)
+
+
+def _settings_problem(error: SettingsError) -> str:
+    """The problems, headed by whether settings are missing, invalid or both."""
+    # SettingsError's own heading says "incomplete" for every problem, an invalid URL included;
+    # a missing setting is the one whose problem says it is not set or empty.
+    missing = [p for p in error.problems if " is not set: " in p or " is empty: " in p]
+    if len(missing) == len(error.problems):
+        state = "incomplete"
+    else:
+        state = "incomplete and invalid" if missing else "invalid"
+    return f"OpsRamp connection settings are {state}:\n  " + "\n  ".join(error.problems)
 
 
 def _shape_options(args: argparse.Namespace) -> ShapeOptions:
@@ -94,15 +133,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (1: not ready, 2: bad settings)."""
     args = _parser().parse_args(argv)
     try:
-        settings = _settings(args)
+        settings, origins = _settings(args)
         options = _shape_options(args)
-    except (SettingsError, ValueError) as exc:
+    except SettingsError as exc:
+        print(f"✗ {_settings_problem(exc)}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
         print(f"✗ {exc}", file=sys.stderr)
         return 2
     try:
         if args.sweep:
             return _sweep(settings, args.prefix)
-        report = run_doctor(settings, write=args.write, shape_options=options)
+        report = run_doctor(settings, write=args.write, shape_options=options, origins=origins)
     except (OpsRampError, ValueError) as exc:
         print(f"✗ {exc}", file=sys.stderr)
         return 1

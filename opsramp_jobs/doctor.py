@@ -9,8 +9,10 @@ name carries :data:`JOB_PREFIX` (left behind by an interrupted acceptance run or
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import re
 import ssl
 import subprocess
 import time
@@ -21,6 +23,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import certifi
@@ -52,7 +55,12 @@ from .model import (
     device,
     parse_job,
 )
+
+# settings.py records where each value came from only in private helpers; the doctor names that
+# origin (variable, stack config key or flag) in its hints, so it borrows them.
+from .settings import _SOURCES as SETTING_SOURCES
 from .settings import ConnectionSettings
+from .settings import _lookup as lookup_setting
 
 __all__ = [
     "FAR_FUTURE",
@@ -67,6 +75,7 @@ __all__ = [
     "field_differences",
     "render",
     "run_doctor",
+    "setting_origins",
     "shapes",
     "stack_config",
     "sweep",
@@ -419,6 +428,78 @@ def sweep(client: OpsRampClient, tenant: str, prefix: str = JOB_PREFIX) -> list[
 # --------------------------------------------------------------------------------------------
 
 
+# Setting name -> where the user set it: a stack config key (opsramp:clientId), an environment
+# variable (OPSRAMP_CLIENT_ID) or a command-line flag (--client-id).
+Origins = Mapping[str, str]
+_CONFIG_ORIGINS: dict[str, str] = {name: source.key for name, source in SETTING_SOURCES.items()}
+
+
+def setting_origins(
+    config: Mapping[str, Any],
+    flags: Mapping[str, str | None],
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Where each setting came from: its flag if given, else its config key or variable."""
+    env = os.environ if environ is None else environ
+    found = {}
+    for name in SETTING_SOURCES:
+        if flags.get(name):
+            found[name] = f"--{name.replace('_', '-')}"
+        else:
+            found[name] = lookup_setting(name, config, env)[1] or SETTING_SOURCES[name].key
+    return found
+
+
+def _origin_kind(origin: str) -> str:
+    if origin.startswith("--"):
+        return "flag"
+    return "environment variable" if origin.startswith("OPSRAMP_") else "stack config"
+
+
+def _name_origins(*origins: str) -> str:
+    """`A / B (environment variables)`, or each with its own kind when they differ."""
+    kinds = [_origin_kind(origin) for origin in origins]
+    if len(set(kinds)) == 1:
+        plural = "s" if len(origins) > 1 and kinds[0] != "stack config" else ""
+        suffix = "" if kinds[0] == "flag" else f" ({kinds[0]}{plural})"
+        return " / ".join(origins) + suffix
+    return " / ".join(
+        origin if kind == "flag" else f"{origin} ({kind})"
+        for origin, kind in zip(origins, kinds, strict=True)
+    )
+
+
+def _fix(name: str, origin: str, value: str) -> str:
+    """The command that sets ``name`` to ``value`` where the user set it."""
+    if origin.startswith("--"):
+        return f"pass `{origin} {value}`"
+    source = dataclasses.replace(SETTING_SOURCES[name], placeholder=value)
+    return f"run {source.fix_for(origin)}"
+
+
+# The provider appends /api/v2/…, /tenancy/auth/oauth/token and /auth/oauth/token to the URL
+# itself, so a URL copied from API documentation (…/api/v2/tenants/…) doubles the path: every
+# call 404s. Anything before such a part is kept (a reverse proxy's prefix).
+_API_PATH = re.compile(r"/(?:api(?:/v\d+)?|tenancy|auth/oauth)(?:/|$)")
+
+
+def _api_path_check(settings: ConnectionSettings, origin: str) -> Check | None:
+    """A failed `url` check when the URL carries an API path instead of being the base URL."""
+    parts = urllib.parse.urlsplit(settings.api_url)
+    found = _API_PATH.search(parts.path)
+    if found is None:
+        return None
+    prefix = parts.path[: found.start()]
+    base = urllib.parse.urlunsplit((parts.scheme, parts.netloc, prefix, "", ""))
+    return Check(
+        "url",
+        "fail",
+        f"{origin} {settings.api_url!r} must be the base URL "
+        f"(https://<subdomain>.api.opsramp.com), without {parts.path[found.start() :]}: "
+        + _fix("api_url", origin, base),
+    )
+
+
 def tenant_kind(tenant: str) -> str | None:
     """'partner' or 'client', inferred from the id's prefix (msp_… / client_…)."""
     if tenant.startswith("msp_"):
@@ -428,7 +509,7 @@ def tenant_kind(tenant: str) -> str | None:
     return None
 
 
-def _token_checks(settings: ConnectionSettings) -> tuple[list[Check], str | None]:
+def _token_checks(settings: ConnectionSettings, origins: Origins) -> tuple[list[Check], str | None]:
     """Probe both token paths; return the checks and a token for the header probes."""
     form = {
         "grant_type": "client_credentials",
@@ -461,7 +542,8 @@ def _token_checks(settings: ConnectionSettings) -> tuple[list[Check], str | None
             Check(
                 "credentials",
                 "fail",
-                f"rejected at {rejected[0]}: check opsramp:clientId / opsramp:clientSecret",
+                f"rejected at {rejected[0]}: check "
+                + _name_origins(origins["client_id"], origins["client_secret"]),
             ),
         ], None
     return [Check("token path", "fail", f"no token endpoint answers: {statuses}")], None
@@ -536,10 +618,21 @@ def run_doctor(
     write: bool = False,
     shape_options: ShapeOptions | None = None,
     client_factory: Callable[[ConnectionSettings], OpsRampClient] | None = None,
+    origins: Origins | None = None,
 ) -> DoctorReport:
-    """Run every check (and with ``write`` every shape) against one tenant."""
+    """Run every check (and with ``write`` every shape) against one tenant.
+
+    ``origins`` (see :func:`setting_origins`) lets hints name where a bad value was set; without
+    it they name the stack config keys.
+    """
     started = time.monotonic()
     report = DoctorReport()
+    origins = {**_CONFIG_ORIGINS, **(origins or {})}
+    api_path = _api_path_check(settings, origins["api_url"])
+    if api_path is not None:
+        report.checks.append(api_path)
+        report.seconds = time.monotonic() - started
+        return report
     try:
         answer = _http("GET", settings.api_url + "/", timeout=settings.connect_timeout + 5)
         report.checks.append(
@@ -550,7 +643,7 @@ def run_doctor(
         report.checks.append(Check("url", "fail", f"{settings.api_url}: {reason}"))
         report.seconds = time.monotonic() - started
         return report
-    token_checks, token = _token_checks(settings)
+    token_checks, token = _token_checks(settings, origins)
     report.checks += token_checks
     tenant = settings.tenant_id
     if token is None:
@@ -594,6 +687,15 @@ def _client_for(settings: ConnectionSettings) -> OpsRampClient:
 # --------------------------------------------------------------------------------------------
 
 
+def _in_pulumi_project(directory: Path) -> bool:
+    """Whether the CLI finds a project there: a Pulumi.yaml (or .yml) in it or a parent."""
+    return any(
+        (folder / name).is_file()
+        for folder in (directory, *directory.parents)
+        for name in ("Pulumi.yaml", "Pulumi.yml")
+    )
+
+
 def stack_config(stack: str, cwd: str | None = None) -> dict[str, Any]:
     """`pulumi config --show-secrets --json` of a stack, as {key: value}."""
     try:
@@ -609,7 +711,14 @@ def stack_config(stack: str, cwd: str | None = None) -> dict[str, Any]:
         raise ValueError("--stack needs the pulumi CLI on PATH") from None
     if done.returncode != 0:
         # The CLI's message names the stack problem; it never holds a secret value.
-        raise ValueError(f"pulumi config of stack {stack!r} failed: {done.stderr.strip()}")
+        message = done.stderr.strip()
+        if not _in_pulumi_project(Path(cwd or os.getcwd())):
+            first = message.splitlines()[0] if message else f"exit status {done.returncode}"
+            raise ValueError(
+                "no Pulumi project here (run doctor from the project's directory, or pass "
+                f"OPSRAMP_* settings)\n  {first}"
+            )
+        raise ValueError(f"pulumi config of stack {stack!r} failed: {message}")
     raw = json.loads(done.stdout or "{}")
     return {k: v.get("value") if isinstance(v, dict) else v for k, v in raw.items()}
 

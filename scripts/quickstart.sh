@@ -8,7 +8,8 @@
 # Everything it creates lives under .quickstart/ (git-ignored): the emulator's SQLite file and
 # log, the toolchain's log, the Pulumi file backend (state/), PULUMI_HOME (home/) and a copy of
 # the program (project/); installer output goes to .venv/install.log (scripts/venv.sh). Nothing
-# touches ~/.pulumi or the tracked Pulumi.*.yaml files.
+# touches ~/.pulumi or the tracked Pulumi.*.yaml files. Its last lines are the commands that run
+# pulumi by hand on the stack: restart the emulator (same port and database), source env.sh.
 #
 # Environment: OPSRAMP_QUICKSTART_PORT (default 8700), OPSRAMP_QUICKSTART_DIR (default
 # .quickstart), PULUMI_CONFIG_PASSPHRASE (default "quickstart"), OPSRAMP_CLIENT_SECRET (default
@@ -143,9 +144,15 @@ for name in sorted(ids):
 print('  next runs of ad-checklist:', ', '.join(outputs.get('nextRuns', [])[:3]), '...')
 "
 echo
+# The commands are printed unprefixed, one per line, so they can be pasted as they are; every
+# pulumi command needs the emulator, so when it is stopped the first line starts it again.
 if [[ $KEEP == 1 ]]; then
   say "the emulator keeps running (pid $EMULATOR_PID) at http://127.0.0.1:$PORT; stop it with: kill $EMULATOR_PID"
+  say "to run pulumi yourself on this stack:"
 else
   say "stopping the emulator (jobs persist in $QS/emulator.db; --keep-emulator leaves it running)"
+  say "to run pulumi yourself on this stack, start the emulator again (same port and database), then:"
+  printf '  %q -m opsramp_jobs.emulator --host 127.0.0.1 --port %q --db %q >>%q 2>&1 &\n' \
+    "$ROOT/.venv/bin/python" "$PORT" "$QS/emulator.db" "$QS/emulator.log" >&2
 fi
-say "to run pulumi yourself on this stack: source $QS/env.sh && cd $QS/project && pulumi stack"
+printf '  source %q && cd %q && pulumi stack\n' "$QS/env.sh" "$QS/project" >&2

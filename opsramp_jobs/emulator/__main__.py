@@ -29,38 +29,110 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command-line options."""
     parser = argparse.ArgumentParser(
         prog="python -m opsramp_jobs.emulator",
-        description="Local emulator of the OpsRamp automation jobs API.",
+        description="Local emulator of the OpsRamp automation jobs API. Rate limits count per "
+        "tenant; the partner msp_12 gets 3 times each limit.",
     )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8700, help="0 picks a free port")
-    parser.add_argument("--db", default=None, help="SQLite file; omitted means in memory")
-    parser.add_argument("--client-id", default=DEFAULT_PARTNER_KEY, help="partner msp_12's key")
-    parser.add_argument("--client-secret", default=DEFAULT_PARTNER_SECRET)
-    parser.add_argument("--token-ttl", type=float, default=7199.0, help="token lifetime, seconds")
-    parser.add_argument("--no-rate-limit", action="store_true")
-    parser.add_argument("--write-limit", type=int, default=50)
-    parser.add_argument("--paged-read-limit", type=int, default=50)
-    parser.add_argument("--read-limit", type=int, default=500)
-    parser.add_argument("--rate-window", type=float, default=60.0, help="seconds")
     parser.add_argument(
-        "--not-found-as-500", action="store_true", help="answer unknown job ids with 500/0003"
+        "--host", default="127.0.0.1", help="address to bind (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=8700,
+        help="port; 0 picks a free one, which the ready line shows (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--db",
+        default=None,
+        metavar="PATH",
+        help="SQLite file: jobs survive a restart, tokens do not (default: none, jobs are kept "
+        "in memory)",
+    )
+    parser.add_argument(
+        "--client-id",
+        default=DEFAULT_PARTNER_KEY,
+        help="API key of the partner tenant msp_12 (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--client-secret", default=DEFAULT_PARTNER_SECRET, help="its secret (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--token-ttl",
+        type=float,
+        default=7199.0,
+        metavar="SECONDS",
+        help="token lifetime, seconds; fractions allowed (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--no-rate-limit",
+        action="store_true",
+        help="no rate limits and no X-RateLimit-* headers (default: limits on)",
+    )
+    parser.add_argument(
+        "--write-limit",
+        type=int,
+        default=50,
+        metavar="N",
+        help="POST/PUT/DELETE requests per window per client tenant (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--paged-read-limit",
+        type=int,
+        default=50,
+        metavar="N",
+        help="job searches per window per client tenant (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--read-limit",
+        type=int,
+        default=500,
+        metavar="N",
+        help="other GETs per window per client tenant (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--rate-window",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="length of the rate-limit window, seconds; fractions allowed (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--not-found-as-500",
+        action="store_true",
+        help="when a job id does not exist (or is another tenant's), answer HTTP 500 instead of "
+        "404, with the same body (code 0003, 'No resource found'), as real OpsRamp sometimes "
+        "does; for testing that a client still treats the job as gone (default: off, 404)",
     )
     parser.add_argument(
         "--quirks",
         default="",
+        metavar="A,B",
         help="comma separated quirk modes (the other side of a documented contradiction): "
-        + ", ".join(QUIRKS),
+        + ", ".join(QUIRKS)
+        + " (default: none)",
     )
     parser.add_argument(
         "--request-timeout",
         type=float,
         default=DEFAULT_REQUEST_TIMEOUT,
+        metavar="SECONDS",
         help="seconds a connection may take to send a whole request (stalled ones are "
-        "dropped); idle keep-alive connections are closed after the same time",
+        "dropped); idle keep-alive connections are closed after the same time "
+        "(default: %(default)s)",
     )
     # OpsRamp serves HTTPS only; the benchmark uses this to measure what TLS costs each client.
-    parser.add_argument("--tls-cert", default=None, help="PEM certificate: serve HTTPS")
-    parser.add_argument("--tls-key", default=None, help="PEM private key of --tls-cert")
+    parser.add_argument(
+        "--tls-cert",
+        default=None,
+        metavar="PEM",
+        help="PEM certificate file: serve HTTPS (with --tls-key; default: none, plain HTTP)",
+    )
+    parser.add_argument(
+        "--tls-key",
+        default=None,
+        metavar="PEM",
+        help="PEM private key file of --tls-cert (default: none)",
+    )
     args = parser.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")

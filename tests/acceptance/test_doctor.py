@@ -24,6 +24,7 @@ from opsramp_jobs.doctor import (
     field_differences,
     render,
     run_doctor,
+    setting_origins,
 )
 from opsramp_jobs.settings import ConnectionSettings
 from tests.acceptance.selection import (
@@ -165,6 +166,129 @@ def test_wrong_secret_is_a_red_credentials_line_and_exit_1(
     assert done.returncode == 1
     assert "✗ credentials" in done.stdout
     assert "wrong-secret-value" not in done.stdout + done.stderr
+
+
+def test_wrong_secret_names_the_variables_the_user_set(doctor_emulator: EmulatorProcess) -> None:
+    done = _cli(_env(doctor_emulator, OPSRAMP_CLIENT_SECRET="wrong-secret-value"))
+    line = next(x for x in done.stdout.splitlines() if x.startswith("✗ credentials"))
+    assert "check OPSRAMP_CLIENT_ID / OPSRAMP_CLIENT_SECRET (environment variables)" in line
+    assert "opsramp:" not in line
+
+
+def test_wrong_secret_flag_names_the_flag(doctor_emulator: EmulatorProcess) -> None:
+    done = _cli(_env(doctor_emulator), "--client-secret", "wrong-secret-value")
+    line = next(x for x in done.stdout.splitlines() if x.startswith("✗ credentials"))
+    assert "check OPSRAMP_CLIENT_ID (environment variable) / --client-secret" in line
+
+
+def test_wrong_secret_without_origins_names_the_stack_config_keys(
+    doctor_emulator: EmulatorProcess,
+) -> None:
+    report = run_doctor(_settings(doctor_emulator, client_secret="wrong"))
+    detail = report.check("credentials").detail
+    assert "check opsramp:clientId / opsramp:clientSecret (stack config)" in detail
+
+
+@pytest.mark.parametrize("path", ["/api/v2", "/api/v2/tenants/client_13/jobs", "/api/v2/"])
+def test_an_api_path_in_the_url_asks_for_the_base_url(
+    doctor_emulator: EmulatorProcess, path: str
+) -> None:
+    done = _cli(_env(doctor_emulator, OPSRAMP_API_URL=doctor_emulator.url + path))
+    assert done.returncode == 1
+    assert done.stdout.startswith("✗ url")
+    first = done.stdout.splitlines()[0]
+    assert "must be the base URL (https://<subdomain>.api.opsramp.com)" in first
+    assert f"`export OPSRAMP_API_URL={doctor_emulator.url}`" in first
+
+
+def test_an_api_path_from_stack_config_names_the_pulumi_config_fix(
+    doctor_emulator: EmulatorProcess,
+) -> None:
+    report = run_doctor(_settings(doctor_emulator, api_url=doctor_emulator.url + "/api/v2"))
+    assert report.check("url").status == "fail"
+    assert f"`pulumi config set opsramp:apiUrl {doctor_emulator.url}`" in report.check("url").detail
+    assert [c.name for c in report.checks] == ["url"]  # nothing is probed at the wrong URL
+
+
+def test_origins_are_the_flag_else_the_config_key_else_the_variable_read() -> None:
+    origins = setting_origins(
+        {"opsramp:clientSecret": "from-stack", "opsramp:tenantId": "client_13"},
+        {"tenant_id": "client_13", "api_url": None},
+        {"OPSRAMP_ENDPOINT": "acme.api.opsramp.com", "OPSRAMP_CLIENT_ID": "k"},
+    )
+    assert origins == {
+        "api_url": "OPSRAMP_ENDPOINT",
+        "client_id": "OPSRAMP_CLIENT_ID",
+        "client_secret": "opsramp:clientSecret",
+        "tenant_id": "--tenant-id",
+    }
+
+
+def test_a_proxy_path_without_an_api_part_is_not_flagged(doctor_emulator: EmulatorProcess) -> None:
+    report = run_doctor(_settings(doctor_emulator, api_url=doctor_emulator.url + "/opsramp"))
+    assert "base URL" not in report.check("url").detail
+
+
+def test_a_non_http_url_is_invalid_not_incomplete(doctor_emulator: EmulatorProcess) -> None:
+    done = _cli(_env(doctor_emulator, OPSRAMP_API_URL="ftp://x"))
+    assert done.returncode == 2
+    assert "settings are invalid" in done.stderr
+    assert "incomplete" not in done.stderr
+    assert "OPSRAMP_API_URL 'ftp://x' is not an http(s) URL" in done.stderr
+
+
+def test_missing_and_invalid_settings_are_both_named(doctor_emulator: EmulatorProcess) -> None:
+    env = _env(doctor_emulator, OPSRAMP_API_URL="ftp://x")
+    del env["OPSRAMP_CLIENT_ID"]
+    done = _cli(env)
+    assert done.returncode == 2
+    assert "settings are incomplete and invalid" in done.stderr
+    assert "opsramp:clientId is not set" in done.stderr
+
+
+def test_stack_outside_a_pulumi_project_says_so_in_two_lines(
+    pulumi_cli: str, tmp_path: Path
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPSRAMP_", "PULUMI_"))}
+    env.update(
+        {
+            "PULUMI_BACKEND_URL": f"file://{tmp_path}",
+            "PULUMI_CONFIG_PASSPHRASE": "doctor",
+            "PULUMI_SKIP_UPDATE_CHECK": "1",
+            "PYTHONPATH": str(REPO_ROOT),
+        }
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "opsramp_jobs", "doctor", "--stack", "h"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert lines[0] == (
+        "✗ no Pulumi project here (run doctor from the project's directory, "
+        "or pass OPSRAMP_* settings)"
+    )
+    assert "no Pulumi.yaml project file found" in lines[1]
+    assert len(lines) == 2
+
+
+def test_help_lists_exit_codes_and_warns_that_sweep_deletes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["doctor", "--help"])
+    assert exited.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "0 ready for `pulumi up`" in text
+    assert "1 something `pulumi up` needs is wrong" in text
+    assert "2 settings missing or invalid" in text
+    assert "DELETES every job of the tenant whose name starts with --prefix" in text
+    assert f"name prefix of the jobs --sweep deletes (default: {JOB_PREFIX};" in text
 
 
 def test_unreachable_url_is_red_and_exit_1() -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -38,9 +40,32 @@ def free_port() -> int:
         return port
 
 
+def fresh_env() -> dict[str, str]:
+    """The environment of a fresh shell: no PULUMI_* or OPSRAMP_* variables."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("OPSRAMP_", "PULUMI_"))}
+
+
+def printed_commands(stderr: str) -> list[str]:
+    """The commands the quickstart's closing hint prints (indented lines after the hint)."""
+    lines = stderr.splitlines()
+    start = next(i for i, line in enumerate(lines) if "to run pulumi yourself" in line)
+    return [line.strip() for line in lines[start + 1 :] if line.startswith("  ")]
+
+
+def wait_for_port(port: int, seconds: float = 30.0) -> bool:
+    """Whether something listens on the loopback port within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return True
+        time.sleep(0.1)
+    return False
+
+
 def quickstart(directory: Path, port: int) -> subprocess.CompletedProcess[str]:
     """`bash scripts/quickstart.sh` as a fresh shell would run it (no PULUMI_*/OPSRAMP_* set)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPSRAMP_", "PULUMI_"))}
+    env = fresh_env()
     env.update({"OPSRAMP_QUICKSTART_DIR": str(directory), "OPSRAMP_QUICKSTART_PORT": str(port)})
     return subprocess.run(
         ["bash", "scripts/quickstart.sh"],
@@ -76,6 +101,30 @@ def test_quickstart_creates_the_example_jobs_then_finds_nothing_to_do(
     # The emulator was stopped at exit: the port is free again.
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", port)) != 0
+
+    # The closing hint's commands, run as printed in a fresh shell: restart the emulator, then
+    # pulumi on the stack finds the jobs unchanged (without the restart it cannot reach them).
+    restart, use_stack = printed_commands(second.stderr)
+    assert f"--port {port} --db {directory / 'emulator.db'}" in restart
+    emulator = subprocess.Popen(
+        ["bash", "-c", f"{restart}\nwait"], env=fresh_env(), start_new_session=True
+    )
+    try:
+        assert wait_for_port(port), (directory / "emulator.log").read_text()
+        preview = subprocess.run(
+            ["bash", "-c", f"{use_stack} && pulumi preview --expect-no-changes --non-interactive"],
+            cwd=tmp_path,
+            env=fresh_env(),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert preview.returncode == 0, preview.stdout[-3000:] + preview.stderr[-3000:]
+        assert "9 unchanged" in preview.stdout
+    finally:
+        os.killpg(emulator.pid, signal.SIGTERM)
+        emulator.wait(timeout=30)
 
 
 def test_quickstart_says_clearly_when_its_port_is_taken(tmp_path: Path) -> None:
