@@ -92,14 +92,7 @@ def _settings(args: argparse.Namespace) -> tuple[ConnectionSettings, dict[str, s
 
 def _settings_problem(error: SettingsError) -> str:
     """The problems, headed by whether settings are missing, invalid or both."""
-    # SettingsError's own heading says "incomplete" for every problem, an invalid URL included;
-    # a missing setting is the one whose problem says it is not set or empty.
-    missing = [p for p in error.problems if " is not set: " in p or " is empty: " in p]
-    if len(missing) == len(error.problems):
-        state = "incomplete"
-    else:
-        state = "incomplete and invalid" if missing else "invalid"
-    return f"OpsRamp connection settings are {state}:\n  " + "\n  ".join(error.problems)
+    return str(error)
 
 
 def _shape_options(args: argparse.Namespace) -> ShapeOptions:

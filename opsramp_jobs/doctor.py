@@ -58,9 +58,8 @@ from .model import (
 
 # settings.py records where each value came from only in private helpers; the doctor names that
 # origin (variable, stack config key or flag) in its hints, so it borrows them.
-from .settings import _SOURCES as SETTING_SOURCES
-from .settings import ConnectionSettings
-from .settings import _lookup as lookup_setting
+from .settings import SOURCES as SETTING_SOURCES
+from .settings import ConnectionSettings, lookup_setting
 
 __all__ = [
     "FAR_FUTURE",

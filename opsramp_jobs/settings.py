@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import os
+import re
 import urllib.parse
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 __all__ = [
     "CONFIG_KEYS",
+    "SOURCES",
     "ConnectionSettings",
     "SettingsError",
     "default_tenant",
+    "lookup_setting",
     "resolve_settings",
 ]
 
@@ -20,9 +23,20 @@ __all__ = [
 class SettingsError(ValueError):
     """Connection settings are missing or invalid; the message says how to fix each one."""
 
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("OpsRamp connection settings are incomplete:\n  " + "\n  ".join(problems))
+    def __init__(self, problems: list[str], *, invalid: list[str] | None = None) -> None:
+        self.missing = list(problems)
+        self.invalid = list(invalid or [])
+        self.problems = [*self.missing, *self.invalid]
+        super().__init__(
+            f"OpsRamp connection settings are {self.state}:\n  " + "\n  ".join(self.problems)
+        )
+
+    @property
+    def state(self) -> str:
+        """'incomplete', 'invalid' or 'incomplete and invalid'."""
+        if self.missing and self.invalid:
+            return "incomplete and invalid"
+        return "invalid" if self.invalid else "incomplete"
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,8 @@ _SOURCES: dict[str, _Source] = {
         "opsramp:tenantId", ("OPSRAMP_TENANT_ID", "OPSRAMP_TENANT"), "<client or partner id>"
     ),
 }
+SOURCES: Mapping[str, _Source] = _SOURCES
+"""Every connection setting: its stack config key, environment fallbacks and fix command."""
 _REQUIRED = ("api_url", "client_id", "client_secret")
 _TIMEOUTS = {"connect_timeout": "opsramp:connectTimeout", "read_timeout": "opsramp:readTimeout"}
 
@@ -84,7 +100,7 @@ def missing_tenant_fix() -> str:
     return _SOURCES["tenant_id"].config_fix()
 
 
-def _lookup(
+def lookup_setting(
     name: str, config: Mapping[str, Any], environ: Mapping[str, str]
 ) -> tuple[str | None, str]:
     """The setting's value (None when unset or blank) and where it came from."""
@@ -102,7 +118,7 @@ def default_tenant(
     config: Mapping[str, Any], environ: Mapping[str, str] | None = None
 ) -> str | None:
     """The default tenant, resolved on its own (so it is known even when other settings are not)."""
-    return _lookup("tenant_id", config, os.environ if environ is None else environ)[0]
+    return lookup_setting("tenant_id", config, os.environ if environ is None else environ)[0]
 
 
 def _api_url(value: str, origin: str) -> tuple[str | None, str | None]:
@@ -113,9 +129,18 @@ def _api_url(value: str, origin: str) -> tuple[str | None, str | None]:
         valid_port = parsed.port is None or parsed.port > 0
     except ValueError:
         valid_port = False
+    fix = _SOURCES["api_url"].fix_for(origin)
+    api_part = re.search(r"/(api(/v\d+)?|tenancy|auth/oauth)(/|$)", parsed.path)
+    if api_part:
+        # A URL copied from an API call: the client adds the paths itself.
+        base = url[: url.index(parsed.path) + api_part.start()]
+        base_fix = replace(_SOURCES["api_url"], placeholder=base).fix_for(origin)
+        return None, (
+            f"{origin} {value!r} must be the base URL (https://<subdomain>.api.opsramp.com), "
+            f"without {parsed.path[api_part.start() :]}: run {base_fix}"
+        )
     if parsed.scheme in ("http", "https") and parsed.hostname and " " not in url and valid_port:
         return url.rstrip("/"), None
-    fix = _SOURCES["api_url"].fix_for(origin)
     return None, f"{origin} {value!r} is not an http(s) URL or host name: run {fix}"
 
 
@@ -124,7 +149,7 @@ def resolve_settings(
 ) -> ConnectionSettings:
     """Resolve settings from namespaced stack config, falling back to ``OPSRAMP_*`` variables."""
     env = os.environ if environ is None else environ
-    found = {name: _lookup(name, config, env) for name in _SOURCES}
+    found = {name: lookup_setting(name, config, env) for name in _SOURCES}
     problems = []
     for name in _REQUIRED:
         value, origin = found[name]
@@ -138,11 +163,12 @@ def resolve_settings(
             problems.append(
                 f"{source.key} is not set: run `{source.config_fix()}` (or set {alternatives})"
             )
+    invalid = []
     api_url, url_origin = found["api_url"]
     if api_url is not None:
         api_url, problem = _api_url(api_url, url_origin)
         if problem:
-            problems.append(problem)
+            invalid.append(problem)
     timeouts: dict[str, float] = {}
     for name, key in _TIMEOUTS.items():
         raw = config.get(key)
@@ -155,12 +181,12 @@ def resolve_settings(
         if seconds > 0:
             timeouts[name] = seconds
         else:
-            problems.append(
+            invalid.append(
                 f"{key} {raw!r} is not a positive number of seconds: run "
                 f"`pulumi config set {key} <seconds>` (or `pulumi config rm {key}` for the default)"
             )
-    if problems:
-        raise SettingsError(problems)
+    if problems or invalid:
+        raise SettingsError(problems, invalid=invalid)
     assert api_url is not None
     return ConnectionSettings(
         api_url=api_url,

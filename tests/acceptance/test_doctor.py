@@ -193,12 +193,12 @@ def test_wrong_secret_without_origins_names_the_stack_config_keys(
 def test_an_api_path_in_the_url_asks_for_the_base_url(
     doctor_emulator: EmulatorProcess, path: str
 ) -> None:
+    # The settings themselves refuse it (so `pulumi preview` does too), before any request.
     done = _cli(_env(doctor_emulator, OPSRAMP_API_URL=doctor_emulator.url + path))
-    assert done.returncode == 1
-    assert done.stdout.startswith("✗ url")
-    first = done.stdout.splitlines()[0]
-    assert "must be the base URL (https://<subdomain>.api.opsramp.com)" in first
-    assert f"`export OPSRAMP_API_URL={doctor_emulator.url}`" in first
+    assert done.returncode == 2
+    assert "settings are invalid" in done.stderr
+    assert "must be the base URL (https://<subdomain>.api.opsramp.com)" in done.stderr
+    assert f"`export OPSRAMP_API_URL={doctor_emulator.url}`" in done.stderr
 
 
 def test_an_api_path_from_stack_config_names_the_pulumi_config_fix(

@@ -121,3 +121,24 @@ def test_a_missing_url_is_the_only_failure_when_the_tenant_is_set() -> None:
     assert [prop for prop, _ in failures] == [""]
     assert "opsramp:apiUrl is not set" in failures[0][1]
     assert inputs["tenantId"] == "client_13"
+
+
+@pytest.mark.parametrize("path", ["/api/v2", "/api/v2/tenants/client_1/jobs", "/tenancy/"])
+def test_a_url_copied_from_an_api_call_asks_for_the_base_url(path: str) -> None:
+    config = {**FULL, "opsramp:apiUrl": f"https://acme.api.opsramp.com{path}"}
+    [problem] = problems_of(config, {})
+    assert "must be the base URL" in problem
+    assert "`pulumi config set opsramp:apiUrl https://acme.api.opsramp.com`" in problem
+
+
+def test_the_heading_says_whether_settings_are_missing_invalid_or_both() -> None:
+    with pytest.raises(SettingsError) as caught:
+        resolve_settings({"opsramp:apiUrl": "ftp://x", "opsramp:clientId": "k"}, {})
+    assert str(caught.value).startswith("OpsRamp connection settings are incomplete and invalid:")
+    assert caught.value.missing and caught.value.invalid
+    with pytest.raises(SettingsError) as caught:
+        resolve_settings({**FULL, "opsramp:apiUrl": "ftp://x"}, {})
+    assert str(caught.value).startswith("OpsRamp connection settings are invalid:")
+    with pytest.raises(SettingsError) as caught:
+        resolve_settings({}, {})
+    assert str(caught.value).startswith("OpsRamp connection settings are incomplete:")
