@@ -135,7 +135,8 @@ def test_the_heading_says_whether_settings_are_missing_invalid_or_both() -> None
     with pytest.raises(SettingsError) as caught:
         resolve_settings({"opsramp:apiUrl": "ftp://x", "opsramp:clientId": "k"}, {})
     assert str(caught.value).startswith("OpsRamp connection settings are incomplete and invalid:")
-    assert caught.value.missing and caught.value.invalid
+    assert caught.value.missing
+    assert caught.value.invalid
     with pytest.raises(SettingsError) as caught:
         resolve_settings({**FULL, "opsramp:apiUrl": "ftp://x"}, {})
     assert str(caught.value).startswith("OpsRamp connection settings are invalid:")
