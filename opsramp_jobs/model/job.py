@@ -74,8 +74,8 @@ _URL_SPECIAL = frozenset("/?#%\\")
 
 
 def _control_character(text: str) -> str | None:
-    """The first control character (newline, tab, NUL, other Cc) in ``text``, as repr, or None."""
-    return next((repr(c) for c in text if unicodedata.category(c) == "Cc"), None)
+    """The first control character (newline, tab, NUL, other Cc; line or paragraph separator)."""
+    return next((repr(c) for c in text if unicodedata.category(c) in ("Cc", "Zl", "Zp")), None)
 
 
 def _text(value: object, fix_blank: str) -> str | None:

@@ -160,6 +160,7 @@ def test_whole_doubles_are_shown_as_integers(
         ("a\nb", "contains the control character '\\n'; remove it (names are one line)"),
         ("a\tb", "contains the control character '\\t'; remove it (names are one line)"),
         ("a\x00b", "contains the control character '\\x00'; remove it (names are one line)"),
+        ("a\u2028b", "contains the control character '\\u2028'; remove it (names are one line)"),
         ("x" * 10_000, "is 10000 characters long; shorten it to at most 255"),
         (" nightly ", "' nightly ': remove the spaces around the name"),
         ("nightly\u00a0", "'nightly\\xa0': remove the spaces around the name"),
