@@ -105,11 +105,48 @@ class JobValidationError(ValueError):
 
 
 def shown(value: object) -> str:
-    """``repr(value)`` for a message, kept short (and safe for integers too long to print)."""
+    """``repr(value)`` for a message, kept short (and safe for integers too long to print).
+
+    Pulumi sends every number as a double: a whole one is shown as the integer the user wrote
+    (``42``, not ``42.0``). An Output is named, not shown as ``<... object at 0x...>``.
+    """
+    if isinstance(value, bool):
+        return repr(value)
     if isinstance(value, int) and value.bit_length() > 128:
         return f"a {value.bit_length()}-bit number"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    if is_pending(value):
+        return "a Pulumi Output"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def kind_of(value: object) -> str:
+    """What ``value`` is, in JSON's words: ``a number`` (never ``float``), ``a string``, ..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if is_pending(value):
+        return "a Pulumi Output"
+    return f"a {type(value).__name__}"
+
+
+def described(value: object) -> str:
+    """``value`` with its kind, for "not ..." messages: ``the number 42``, ``the string 'x'``."""
+    kind = kind_of(value)
+    if value is None or isinstance(value, Mapping | list | tuple) or is_pending(value):
+        return kind
+    return f"{kind.removeprefix('a ').join(('the ', ' '))}{shown(value)}"
 
 
 def invalid(kind: LiteralString, message: str, subpath: str = "") -> PydanticCustomError:
@@ -244,6 +281,14 @@ def _text_or_pending(value: object) -> object:
             raise invalid(
                 "string_type", f"{shown(value)} is not a value; use a string or a finite number"
             )
+        if isinstance(value, float) and abs(value) >= 2**53:
+            # A double this large is not the number written (and 1e300 would be sent as 301
+            # digits of float noise); an int in the typed form is converted exactly, in-program.
+            raise invalid(
+                "string_type",
+                f"{shown(value)} is beyond 2^53, too large to send exactly as a number; "
+                "write large numbers as strings",
+            )
         return number_text(value)
     raise invalid("string_type", "must be a string (or a number)")
 
@@ -295,10 +340,29 @@ def split_list(value: object) -> object:
     return value
 
 
+def _parse_flag(value: object, info: ValidationInfo) -> object:
+    """A boolean: true/false, or OpsRamp's string booleans ``"true"``/``"false"``.
+
+    Stricter than pydantic's lax bool, which takes ``"yes"``, ``"on"`` and ``1`` as true: a
+    program's ``1`` or ``"yes"`` is a mistake to report, not a setting to guess.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        # OpsRamp quirk: responses may echo booleans as the strings "true" and "false".
+        return value.strip().lower() == "true"
+    if from_server(info) and isinstance(value, int | float) and value in (0, 1):
+        return bool(value)  # a server's 0/1: read it back rather than fail a refresh
+    raise invalid("bool_type", f"must be true or false, not {described(value)}")
+
+
+Flag = Annotated[bool, BeforeValidator(_parse_flag)]
+
+
 def plain_string(value: object) -> object:
     """Refuse numbers for a text property (``name=42`` is a mistake, not a job named "42")."""
     if value is not None and not isinstance(value, str):
-        raise invalid("string_type", "must be a string")
+        raise invalid("string_type", f"must be a string, not {described(value)}")
     return value
 
 
@@ -409,6 +473,10 @@ class WireModel(BaseModel):
 
     # Fields OpsRamp adds to its responses (enrichment); accepted on input and ignored.
     server_fields: ClassVar[frozenset[str]] = frozenset()
+    # Fields (Python and wire names) that take a Pulumi Output; others refuse one, saying why.
+    output_fields: ClassVar[frozenset[str]] = frozenset()
+    # How to write this object, for a value that is not one: '{"id": 7} or ScriptRef(id=7)'.
+    example: ClassVar[str] = ""
 
     def __init__(self, /, **data: Any) -> None:
         """Build from Python (or wire) names; a bad value raises :class:`JobValidationError`."""
@@ -424,7 +492,9 @@ class WireModel(BaseModel):
                 for name, field in type(self).model_fields.items()
                 if field.serialization_alias and field.serialization_alias not in data
             }
-            errors = [(_renamed(path, python_name), text) for path, text in errors_from(exc)]
+            errors = [
+                (_renamed(path, python_name), text) for path, text in errors_from(exc, type(self))
+            ]
             raise JobValidationError(errors) from None
 
     @classmethod
@@ -458,7 +528,7 @@ class WireModel(BaseModel):
         except ValidationError as exc:
             from opsramp_jobs.model.job import errors_from  # noqa: PLC0415 - job imports us
 
-            raise JobValidationError(errors_from(exc)) from None
+            raise JobValidationError(errors_from(exc, cls)) from None
 
     @model_validator(mode="before")
     @classmethod
@@ -470,6 +540,32 @@ class WireModel(BaseModel):
             # A live server may add fields nobody documented; reading it back must not fail.
             return {k: v for k, v in fields.items() if k in cls.property_names()}
         return {k: v for k, v in fields.items() if k not in cls.server_fields}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_outputs_in_typed_fields(cls, data: Any, info: ValidationInfo) -> Any:
+        # Only some leaves (device ids, parameter values, credential set ids) may be Pulumi
+        # Outputs; elsewhere an Output would reach a parser that cannot wait for its value.
+        fields = json_object(data)
+        if fields is None or from_server(info):
+            return data
+        for key, value in fields.items():
+            items: Sequence[object] = (
+                cast("Sequence[object]", value) if isinstance(value, list | tuple) else [value]
+            )
+            if key in cls.output_fields or not any(is_pending(item) for item in items):
+                continue
+            wire = key
+            for name, field in cls.model_fields.items():
+                if key in (name, field.serialization_alias):
+                    wire = field.serialization_alias or name
+            raise invalid(
+                "output",
+                "a Pulumi Output is not accepted in the typed form; use the dict form "
+                f'{{"{wire}": <Output>, ...}}, which takes Outputs at any leaf',
+                key,
+            )
+        return data
 
     @classmethod
     def property_names(cls) -> frozenset[str]:

@@ -54,6 +54,9 @@ else:
 class Device(WireModel):
     """A device (OpsRamp resource of type ``DEVICE``) by its id (a UUID, or an Output of one)."""
 
+    example = '{"id": "709824de-8315-4cf9-ad1c-b15aaf7bf2a5", "type": "DEVICE"}'
+    output_fields = frozenset({"id"})
+
     server_fields = ENRICHMENT
 
     id: DeviceId
@@ -69,6 +72,11 @@ class Device(WireModel):
 
 class Entity(WireModel):
     """One entity a job runs on, in OpsRamp's ``{"resource": {...}}`` envelope."""
+
+    example = (
+        '{"resource": {"id": "709824de-8315-4cf9-ad1c-b15aaf7bf2a5", "type": "DEVICE"}} '
+        'or device("709824de-8315-4cf9-ad1c-b15aaf7bf2a5")'
+    )
 
     server_fields = ENRICHMENT
 

@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 import re
+import typing
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic.fields import FieldInfo
 
 from opsramp_jobs.model.common import (
     JOB_TYPES,
     NO_ITEMS,
+    Flag,
     JobValidationError,
     Shown,
     WireModel,
+    described,
+    from_server,
     invalid,
     is_pending,
     json_object,
@@ -22,7 +35,16 @@ from opsramp_jobs.model.common import (
     suggest,
 )
 from opsramp_jobs.model.entities import Device, Entity
-from opsramp_jobs.model.schedule import PATTERN_CLASSES, PATTERN_TAGS, Schedule
+from opsramp_jobs.model.schedule import (
+    PATTERN_CLASSES,
+    PATTERN_TAG_BY_CLASS,
+    EveryDay,
+    EveryNDays,
+    EveryWeekday,
+    MonthlyOnDays,
+    MonthlyOnWeekday,
+    Schedule,
+)
 from opsramp_jobs.model.scripts import (
     SCRIPT_CLASSES,
     Approval,
@@ -36,7 +58,37 @@ from opsramp_jobs.model.scripts import (
 if TYPE_CHECKING:
     from opsramp_jobs.model.common import Coerced
 
-__all__ = ["Job", "ServerDetails", "errors_from", "parse_job", "server_details"]
+__all__ = [
+    "MAX_NAME_LENGTH",
+    "Job",
+    "ServerDetails",
+    "errors_from",
+    "parse_job",
+    "server_details",
+]
+
+# OpsRamp documents no limit on a job's name: 255 characters is a generous bound that keeps a
+# pasted paragraph (or a runaway f-string) out of a tenant's job list.
+MAX_NAME_LENGTH = 255
+_URL_SPECIAL = frozenset("/?#%\\")
+
+
+def _control_character(text: str) -> str | None:
+    """The first control character (newline, tab, NUL, other Cc; line or paragraph separator)."""
+    return next((repr(c) for c in text if unicodedata.category(c) in ("Cc", "Zl", "Zp")), None)
+
+
+def _text(value: object, fix_blank: str) -> str | None:
+    """A text property's value: None, or a string that is not blank."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        # Pulumi sends numbers as doubles: `name=42` would otherwise become a job "42.0".
+        raise invalid("string_type", f"must be a string, not {described(value)}")
+    if not value.strip():
+        raise invalid("blank", f"must not be blank; {fix_blank}")
+    return value
+
 
 if TYPE_CHECKING:
     Entities = Coerced[tuple[Entity, ...], Sequence[Entity]]
@@ -50,7 +102,7 @@ class Job(WireModel):
     server_fields = frozenset({"id"})
 
     name: str | None = None
-    """The job's name in OpsRamp (optional; not blank; surrounding spaces are trimmed)."""
+    """The job's name in OpsRamp (optional): one line, at most 255 characters, no spaces around."""
     tenant_id: str | None = Field(
         default=None,
         validation_alias=AliasChoices("tenantId", "tenant_id"),
@@ -63,7 +115,7 @@ class Job(WireModel):
     """What runs: a job type class such as ``AdCheckList()``, or OpsRamp's ``script`` object."""
     schedule: Schedule
     """When it runs: start date and recurrence pattern."""
-    job_queued: bool = Field(
+    job_queued: Flag = Field(
         default=False,
         validation_alias=AliasChoices("jobQueued", "job_queued"),
         serialization_alias="jobQueued",
@@ -83,19 +135,55 @@ class Job(WireModel):
         body["script"] = {"credentialSet": body.pop("credentialSet"), **script}
         return body
 
-    @field_validator("name", "tenant_id", mode="before")
+    @field_validator("name", mode="before")
     @classmethod
-    def _non_blank_string(cls, value: object) -> object:
-        if value is None:
-            return value
-        if not isinstance(value, str):
-            # Pulumi sends numbers as doubles: `name=42` would otherwise become a job "42.0".
+    def _check_name(cls, value: object, info: ValidationInfo) -> object:
+        text = _text(value, "give the job a name or leave name out (the resource name is used)")
+        if text is None or from_server(info):
+            # A name edited outside Pulumi is read back as OpsRamp holds it (it shows as drift).
+            return text
+        bad = _control_character(text)
+        if bad is not None:
             raise invalid(
-                "string_type", f"must be a string, not {type(value).__name__} {shown(value)}"
+                "name", f"contains the control character {bad}; remove it (names are one line)"
             )
-        if not value.strip():
-            raise invalid("blank", "must not be blank; give a name or leave the property out")
-        return value.strip()
+        if len(text) > MAX_NAME_LENGTH:
+            raise invalid(
+                "name",
+                f"is {len(text)} characters long; shorten it to at most {MAX_NAME_LENGTH}",
+            )
+        # Kept as written, not trimmed: a trimmed name would differ from the code (a change no
+        # diff shows), and a name edited outside Pulumi with spaces would read back unchanged.
+        if text != text.strip():
+            raise invalid("name", f"{shown(text)}: remove the spaces around the name")
+        return text
+
+    @field_validator("tenant_id", mode="before")
+    @classmethod
+    def _check_tenant_id(cls, value: object) -> object:
+        text = _text(
+            value, "give a tenant id such as client_13, or leave it out to use opsramp:tenantId"
+        )
+        if text is None:
+            return text
+        # The tenant id goes into every request's URL path: a space, '/', '?', '#', '%' or '..'
+        # would address another URL (a 404 at `up`, or another tenant's path) instead of failing
+        # here. No prefix is required (OpsRamp's forms are client_<n>, msp_<n> or a UUID).
+        control = _control_character(text)
+        special = next((c for c in text if c.isspace() or c in _URL_SPECIAL), None)
+        if control is not None:
+            what = f"contains the control character {control}"
+        elif special is not None:
+            what = "contains a space" if special.isspace() else f"contains {special!r}"
+        elif text in (".", ".."):
+            what = "is a path"
+        else:
+            return text
+        raise invalid(
+            "tenant_id",
+            f"{shown(text)} is not a tenant id: it {what}; use the id OpsRamp shows, "
+            "such as client_13, msp_12 or a UUID",
+        )
 
     @field_validator("entities")
     @classmethod
@@ -145,22 +233,97 @@ class Job(WireModel):
 # --------------------------------------------------------------------------------------------
 
 # Union members' tags appear in pydantic's error locations; they are not property names.
-_UNION_TAGS = frozenset({*PATTERN_TAGS, *JOB_TYPES})
+_TAGGED: dict[str, type[WireModel]] = {
+    **{tag: cls for cls, tag in PATTERN_TAG_BY_CLASS.items()},
+    **dict(zip(JOB_TYPES, SCRIPT_CLASSES, strict=True)),
+}
+_UNION_TAGS = frozenset(_TAGGED)
 
-_MODELS: tuple[type[WireModel], ...] = (
-    Job,
-    Schedule,
-    Entity,
-    Device,
-    ConfigParams,
-    Approval,
-    ScriptRef,
-    ScriptParameter,
-    CredentialSet,
-    *PATTERN_CLASSES,
-    *SCRIPT_CLASSES,
+# What each object is called in "'x' is not a property of ..." messages.
+_CALLED: dict[type[WireModel], str] = {
+    Job: "a job",
+    Schedule: "a schedule",
+    Entity: "an entity",
+    Device: "an entity's resource",
+    ConfigParams: "configParams",
+    Approval: "an approval (approvalType object)",
+    ScriptRef: "customScript",
+    ScriptParameter: "a script parameter",
+    CredentialSet: "credentialSet",
+    **{cls: f"a {PATTERN_TAG_BY_CLASS[cls]!r} pattern" for cls in PATTERN_CLASSES},
+    **{cls: f"a script of jobType {tag!r}" for tag, cls in _TAGGED.items() if tag in JOB_TYPES},
+}
+_CALLED.update(
+    {
+        EveryDay: "a daily 'everyday' pattern",
+        EveryWeekday: "a daily 'every weekday' pattern",
+        EveryNDays: "a daily 'recurrence' pattern",
+        MonthlyOnDays: "a monthly pattern on dayOfMonth",
+        MonthlyOnWeekday: "a monthly pattern on weekIndex + dayOfWeek",
+    }
 )
-_KNOWN_PROPERTIES: tuple[str, ...] = tuple(sorted({n for m in _MODELS for n in m.wire_names()}))
+
+_KNOWN_PROPERTIES: tuple[str, ...] = tuple(sorted({n for m in _CALLED for n in m.wire_names()}))
+
+
+def _models_in(annotation: Any) -> list[type[WireModel]]:
+    """The model classes an annotation holds (through Annotated, unions, tuples, Optional)."""
+    if isinstance(annotation, type) and issubclass(annotation, WireModel):
+        return [annotation]
+    return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
+
+
+def _model_at(root: type[WireModel], loc: Sequence[str | int]) -> type[WireModel] | None:
+    """The model class at ``loc`` (pydantic's location, union tags included), if any."""
+    current: type[WireModel] | None = root
+    for part in loc:
+        if isinstance(part, int):
+            continue  # an item of a list: the same model
+        if part in _TAGGED:
+            current = _TAGGED[part]
+            continue
+        if current is None:
+            return None
+        field = next((f for n, f in current.model_fields.items() if part in _names_of(n, f)), None)
+        models = _models_in(field.annotation) if field is not None else []
+        current = models[0] if len(models) == 1 else None
+    return current
+
+
+def _names_of(name: str, field: FieldInfo) -> set[str]:
+    names = {name, field.serialization_alias or name}
+    if isinstance(field.validation_alias, AliasChoices):
+        names.update(str(c) for c in field.validation_alias.choices)
+    return names
+
+
+def _not_a_property(unknown: str, owner: type[WireModel] | None) -> str:
+    """``'x' is not a property of a 'never' pattern; remove it`` (or a near valid name)."""
+    if owner is None:
+        choices = [c for c in _KNOWN_PROPERTIES if c != unknown]
+        hint = suggest(unknown, choices)
+        return f"{unknown!r} is not a property here" + (
+            hint if "did you mean" in hint else "; remove it"
+        )
+    where = f"{unknown!r} is not a property of {_CALLED.get(owner, owner.__name__)}"
+    names = sorted(owner.property_names() - {unknown})
+    hint = suggest(unknown, names) if names else ""
+    if "did you mean" in hint:
+        return where + hint
+    siblings = {
+        repr(PATTERN_TAG_BY_CLASS[cls].split(":")[0]): None
+        for cls in PATTERN_CLASSES
+        if owner in PATTERN_CLASSES and cls is not owner and unknown in cls.property_names()
+    }
+    belongs = f" ({unknown} belongs to {' or '.join(siblings)} patterns)" if siblings else ""
+    return f"{where}; remove it{belongs}"
+
+
+def _not_an_object(value: object, model: type[WireModel] | None) -> str:
+    """``must be an object, not the string '7'; write {"id": 7} or ScriptRef(id=7)``."""
+    message = f"must be an object, not {described(value)}"
+    return f"{message}; write {model.example}" if model is not None and model.example else message
+
 
 # Our words for pydantic's own error kinds: its messages name its internals ("input_type", the
 # discriminator function), which mean nothing to someone writing a job.
@@ -206,13 +369,17 @@ def _plain_message(kind: str, text: str) -> str:
     return text if text else "is not valid here"
 
 
-def errors_from(exc: ValidationError) -> list[tuple[str, str]]:
-    """Every problem in ``exc`` as ``(property path, message)``, one per path and message."""
+def errors_from(exc: ValidationError, root: type[WireModel] | None = None) -> list[tuple[str, str]]:
+    """Every problem in ``exc`` as ``(property path, message)``, one per path and message.
+
+    ``root`` is the model validated (default :class:`Job`): it tells which object a property
+    was given to, so "not a property" names that object and suggests only its own properties.
+    """
+    root = root or Job
     found: list[tuple[str, str]] = []
     for error in exc.errors(include_url=False):
-        loc: list[str | int] = [
-            p for p in error["loc"] if not (isinstance(p, str) and p in _UNION_TAGS)
-        ]
+        raw_loc = error["loc"]
+        loc: list[str | int] = [p for p in raw_loc if not (isinstance(p, str) and p in _UNION_TAGS)]
         context = error.get("ctx") or {}
         subpath = context.get("subpath", "")
         if subpath:
@@ -220,9 +387,9 @@ def errors_from(exc: ValidationError) -> list[tuple[str, str]]:
         kind = error["type"]
         if kind == "extra_forbidden":
             unknown = str(loc[-1]) if loc else "?"
-            message = f"{unknown!r} is not a property here{suggest(unknown, _KNOWN_PROPERTIES)}"
-            if "did you mean" not in message:
-                message = f"{unknown!r} is not a property here; remove it"
+            message = _not_a_property(unknown, _model_at(root, raw_loc[:-1]))
+        elif kind in ("model_type", "model_attributes_type", "dict_type"):
+            message = _not_an_object(error.get("input"), _model_at(root, raw_loc))
         elif kind == "literal_error":
             message = f"must be {context.get('expected', 'one of the documented values')}"
         elif kind == "too_short" and context.get("min_length") == 1:

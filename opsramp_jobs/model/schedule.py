@@ -378,7 +378,7 @@ def _pattern_key(raw: str) -> str:
 def _normalise_pattern(value: object) -> object:
     """Normalise a pattern's type/frequency spelling and enforce the monthly either/or rule."""
     if isinstance(value, WireModel):
-        if type(value) not in _PATTERN_TAG_BY_CLASS:
+        if type(value) not in PATTERN_TAG_BY_CLASS:
             raise invalid(
                 "pattern", f"{type(value).__name__}() is not a pattern; {_PATTERN_CHOICES}"
             )
@@ -457,10 +457,10 @@ def _pattern_tag(value: object) -> str | None:
                 "monthly:days" if any(k in data for k in _MONTHLY_DAY_KEYS) else "monthly:weekday"
             )
         return str(kind)
-    return _PATTERN_TAG_BY_CLASS.get(type(value))
+    return PATTERN_TAG_BY_CLASS.get(type(value))
 
 
-_PATTERN_TAG_BY_CLASS: dict[type, str] = {
+PATTERN_TAG_BY_CLASS: dict[type, str] = {
     EveryDay: "daily:everyday",
     EveryWeekday: "daily:every weekday",
     EveryNDays: "daily:recurrence",
@@ -470,8 +470,8 @@ _PATTERN_TAG_BY_CLASS: dict[type, str] = {
     RunOnce: "run once",
     Never: "never",
 }
-PATTERN_TAGS = frozenset(_PATTERN_TAG_BY_CLASS.values())
-PATTERN_CLASSES: tuple[type[WireModel], ...] = tuple(_PATTERN_TAG_BY_CLASS)
+PATTERN_TAGS = frozenset(PATTERN_TAG_BY_CLASS.values())
+PATTERN_CLASSES: tuple[type[WireModel], ...] = tuple(PATTERN_TAG_BY_CLASS)
 
 Pattern = Annotated[
     Union[  # noqa: UP007 - tagged members read better one per line
@@ -545,6 +545,12 @@ else:
 
 class Schedule(WireModel):
     """When a job runs: a start time (UTC, minute precision) and a recurrence pattern."""
+
+    example = (
+        '{"startDate": "2026-12-01T02:30:00+0000", "pattern": {"type": "daily", '
+        '"frequency": "everyday"}} or Schedule(start_date="2026-12-01T02:30:00+0000", '
+        "pattern=EveryDay())"
+    )
 
     start_date: StartDate = Field(
         validation_alias=AliasChoices("startDate", "start_date"), serialization_alias="startDate"

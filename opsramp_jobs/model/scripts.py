@@ -18,10 +18,13 @@ from opsramp_jobs.model.common import (
     JOB_TYPES,
     MAX_ID,
     NO_ITEMS,
+    Flag,
     Shown,
     TextInput,
     WireModel,
+    described,
     invalid,
+    is_pending,
     json_object,
     plain_string,
     shown,
@@ -192,19 +195,21 @@ class TempFilesReport(WireModel):
 class ConfigParams(WireModel):
     """Settings of a network configuration backup (defaults: every version, both files)."""
 
+    example = '{"versionsSaved": "ALL_VERSIONS", "backUpTrigger": true} or ConfigParams(...)'
+
     versions_saved: Literal["ALL_VERSIONS", "VERSION_WITH_CHANGES"] = Field(
         default="ALL_VERSIONS",
         validation_alias=AliasChoices("versionsSaved", "versions_saved"),
         serialization_alias="versionsSaved",
     )
     """Which configuration versions to save: ``ALL_VERSIONS`` or ``VERSION_WITH_CHANGES``."""
-    back_up_trigger: bool = Field(
+    back_up_trigger: Flag = Field(
         default=False,
         validation_alias=AliasChoices("backUpTrigger", "back_up_trigger"),
         serialization_alias="backUpTrigger",
     )
     """Also back up when a configuration-change SNMP trap arrives."""
-    startup_config_alert: bool = Field(
+    startup_config_alert: Flag = Field(
         default=False,
         validation_alias=AliasChoices("startupConfigAlert", "startup_config_alert"),
         serialization_alias="startupConfigAlert",
@@ -212,7 +217,7 @@ class ConfigParams(WireModel):
     """Raise an alert when the startup configuration changes."""
     # OpsRamp quirk: the schema says `runConfigAlert`, the examples `runtimeConfigAlert`.
     # We accept both and send the examples' name.
-    runtime_config_alert: bool = Field(
+    runtime_config_alert: Flag = Field(
         default=False,
         validation_alias=AliasChoices(
             "runtimeConfigAlert", "runConfigAlert", "runtime_config_alert"
@@ -220,13 +225,13 @@ class ConfigParams(WireModel):
         serialization_alias="runtimeConfigAlert",
     )
     """Raise an alert when the running configuration changes (schema name: ``runConfigAlert``)."""
-    startup_config_files_backup: bool = Field(
+    startup_config_files_backup: Flag = Field(
         default=True,
         validation_alias=AliasChoices("startUpConfigFilesBackUp", "startup_config_files_backup"),
         serialization_alias="startUpConfigFilesBackUp",
     )
     """Back up the startup configuration file."""
-    runtime_config_files_backup: bool = Field(
+    runtime_config_files_backup: Flag = Field(
         default=True,
         validation_alias=AliasChoices("runTimeConfigFilesBackUp", "runtime_config_files_backup"),
         serialization_alias="runTimeConfigFilesBackUp",
@@ -254,6 +259,8 @@ class NetworkConfigBackup(WireModel):
 class Approval(WireModel):
     """Approval of an app install or update: 0 manual, 1 automatic."""
 
+    example = '{"approvalType": 1, "approvalReason": "..."} or Approval(approval_type=1)'
+
     approval_type: int = Field(
         validation_alias=AliasChoices("approvalType", "approval_type"),
         serialization_alias="approvalType",
@@ -265,7 +272,7 @@ class Approval(WireModel):
         serialization_alias="approvalReason",
     )
     """Why the install or update is approved (free text, may be empty)."""
-    alert_required: bool = Field(
+    alert_required: Flag = Field(
         default=False,
         validation_alias=AliasChoices("alertRequired", "alert_required"),
         serialization_alias="alertRequired",
@@ -333,6 +340,8 @@ else:
 class ScriptRef(WireModel):
     """A custom script by its OpsRamp id."""
 
+    example = '{"id": 7} or ScriptRef(id=7)'
+
     server_fields = frozenset({"name", "description", "platforms"})
 
     id: IdNumber
@@ -341,6 +350,9 @@ class ScriptRef(WireModel):
 
 class ScriptParameter(WireModel):
     """One custom-script parameter: its id and the value to pass (a string, number or Output)."""
+
+    example = '{"paramId": 2, "value": "150"} or ScriptParameter(param_id=2, value="150")'
+    output_fields = frozenset({"value"})
 
     server_fields = frozenset({"name"})
 
@@ -362,15 +374,37 @@ else:
     Parameters = Annotated[tuple[ScriptParameter, ...], Shown("Sequence[ScriptParameter]")]
 
 
+def _credential_id(value: object) -> object:
+    # An Output (e.g. Config().require_secret("credentialSet")) is checked once it resolves.
+    if is_pending(value):
+        return value
+    if not isinstance(value, str):
+        raise invalid("string_type", f"must be a string, not {described(value)}")
+    if not value:
+        raise invalid("blank", "must not be empty; give the credential set's unique id")
+    return value
+
+
+if TYPE_CHECKING:
+    CredentialId = TextInput
+else:
+    CredentialId = Annotated[Any, BeforeValidator(_credential_id), Shown("str | Output[str]")]
+
+
 class CredentialSet(WireModel):
     """A device or client credential set by its unique id."""
 
-    unique_id: Annotated[str, BeforeValidator(plain_string)] = Field(
-        validation_alias=AliasChoices("uniqueId", "unique_id"),
-        serialization_alias="uniqueId",
-        min_length=1,
+    example = '{"uniqueId": "..."} or CredentialSet(unique_id="...")'
+    output_fields = frozenset({"unique_id", "uniqueId"})
+
+    unique_id: CredentialId = Field(
+        validation_alias=AliasChoices("uniqueId", "unique_id"), serialization_alias="uniqueId"
     )
-    """The credential set's unique id in OpsRamp (not empty); a device or client credential set."""
+    """The credential set's unique id in OpsRamp (not empty), or an Output of one (config)."""
+
+    def canonical(self) -> dict[str, Any]:
+        """Return the plain form (the id may still be a Pulumi Output in a program)."""
+        return {"uniqueId": self.unique_id}
 
 
 class CustomScript(WireModel):
@@ -409,18 +443,21 @@ class CustomScript(WireModel):
         parameters: Mapping[int, TextInput | float] | None = None,
         *,
         user_type: int = 1,
-        credential_set: str | None = None,
+        credential_set: TextInput | None = None,
     ) -> CustomScript:
         """Build a custom script job from a script id and ``{param_id: value}``.
 
-        A value may be a Pulumi Output (e.g. ``config.require_secret(...)``): it stays secret.
+        A value, and ``credential_set``, may be a Pulumi Output (e.g.
+        ``config.require_secret(...)``): it stays secret.
         """
         return cls.validated(
             {
                 "customScript": {"id": script_id},
                 "parameters": [{"paramId": k, "value": v} for k, v in (parameters or {}).items()],
                 "userType": user_type,
-                "credentialSet": {"uniqueId": credential_set} if credential_set else None,
+                "credentialSet": (
+                    {"uniqueId": credential_set} if credential_set is not None else None
+                ),
             }
         )
 

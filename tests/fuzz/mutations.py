@@ -271,14 +271,54 @@ def _number_for_text(draw: st.DrawFn, body: dict[str, Any]) -> dict[str, Any]:
 def _bare_string(draw: st.DrawFn, body: dict[str, Any]) -> dict[str, Any]:
     """A bare string where an object belongs: `script="adCheckList"`, `pattern="daily"`."""
     words = ["adCheckList", "custom", "daily", "weekly", "monthly", "run once", "x", ""]
-    if draw(st.booleans()):
+    where = draw(st.sampled_from(["script", "pattern", "schedule", "customScript"]))
+    if where == "script":
         body["script"] = draw(st.sampled_from(words))
-    else:
+    elif where == "pattern":
         body["schedule"]["pattern"] = draw(st.sampled_from(words))
+    elif where == "schedule":
+        body["schedule"] = draw(st.sampled_from(words))
+    else:
+        body["script"] = {"jobType": "custom", "customScript": draw(st.sampled_from(["7", 7]))}
+    return body
+
+
+BOOLEAN_PATHS: tuple[Path, ...] = (
+    ("jobQueued",),
+    ("script", "configParams", "backUpTrigger"),
+    ("script", "configParams", "startUpConfigFilesBackUp"),
+    ("script", "approvalType", "alertRequired"),
+)
+
+
+def _loose_bool(draw: st.DrawFn, body: dict[str, Any]) -> dict[str, Any]:
+    """A near-boolean where a boolean belongs: `1`, `"yes"`, `0.0` (only true/false are)."""
+    present = [p for p in BOOLEAN_PATHS if _has(body, p)]
+    path = draw(st.sampled_from(present)) if present else ("jobQueued",)
+    _set(body, path, draw(st.sampled_from([1, 0, 1.0, "yes", "no", "on", "1", "", None])))
+    return body
+
+
+def _unsafe_text(draw: st.DrawFn, body: dict[str, Any]) -> dict[str, Any]:
+    """A name with a control character, spaces around it or 256+ characters; a tenant id that
+    would change the request URL (a space, `/`, `?`, `#`, `%`, `..`)."""
+    if draw(st.booleans()):
+        name = str(body["name"])
+        body["name"] = draw(
+            st.sampled_from(
+                [f"{name}\n", f"a\x00{name}", f"\t{name}", f" {name}", f"{name} ", "x" * 256]
+            )
+        )
+    else:
+        body["tenantId"] = draw(
+            st.sampled_from(["client 13", "client_13/../client_93", "c?x", "c#", "c%2F", ".."])
+        )
     return body
 
 
 MUTATIONS: dict[str, Mutation] = {
+    "loose_bool": _loose_bool,
+    "unsafe_text": _unsafe_text,
     "wrong_type": _wrong_type,
     "bad_enum": _bad_enum,
     "out_of_range": _out_of_range,

@@ -135,7 +135,11 @@ def job_bodies(draw: st.DrawFn) -> dict[str, Any]:
         ],
     }
     if draw(st.booleans()):
-        body["name"] = draw(st.text(min_size=1, max_size=40).filter(lambda s: s.strip() != ""))
+        # A valid name: no control characters, no spaces around it (both refused).
+        printable = st.characters(blacklist_categories=("Cc", "Cs"))
+        body["name"] = draw(
+            st.text(printable, min_size=1, max_size=40).filter(lambda s: s.strip() == s != "")
+        )
     if draw(st.booleans()):
         body["jobQueued"] = draw(st.booleans().flatmap(loose_bool))
     if draw(st.booleans()):

@@ -128,7 +128,7 @@ def test_a_number_for_a_text_property_is_an_error_on_that_property(
 def test_name_42_is_not_a_job_named_42() -> None:
     with pytest.raises(JobValidationError) as caught:
         parse_job(as_sent({**custom_job("x"), "name": 42}))
-    assert caught.value.errors == [("name", "must be a string, not float 42.0")]
+    assert caught.value.errors == [("name", "must be a string, not the number 42")]
 
 
 @pytest.mark.parametrize(

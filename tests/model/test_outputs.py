@@ -155,3 +155,23 @@ def test_the_model_loads_without_pulumi() -> None:
         "assert 'pulumi' not in sys.modules, sorted(k for k in sys.modules if 'pulumi' in k)\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_credential_set_from_a_secret_stays_secret_in_the_typed_form() -> None:
+    def program() -> list[OpsRampJob]:
+        credential = pulumi.Output.secret("cred-from-config")
+        return [
+            OpsRampJob(
+                "typed-credential",
+                tenant_id="client_13",
+                script=CustomScript.of(7, {2: "x"}, credential_set=credential),
+                schedule=Schedule(start_date=START, pattern=Weekly(week_days=["Monday"])),
+            )
+        ]
+
+    raw = run(program).inputs["typed-credential"]
+    assert raw["script"][SECRET_KEY] == SECRET_SIG, raw["script"]
+    assert raw["script"]["value"]["credentialSet"] == {"uniqueId": "cred-from-config"}
+    result = OpsRampJobProvider().check({}, unwrap_secrets(raw))
+    assert result.failures == []
+    assert result.inputs["script"]["credentialSet"] == {"uniqueId": "cred-from-config"}

@@ -160,7 +160,9 @@ def test_script_rules(script: dict[str, Any], path: str, needle: str) -> None:
 
 def test_unknown_property_suggests_the_documented_name() -> None:
     found = errors(job(jobQueue=True))
-    assert found == [("jobQueue", "'jobQueue' is not a property here; did you mean 'jobQueued'?")]
+    assert found == [
+        ("jobQueue", "'jobQueue' is not a property of a job; did you mean 'jobQueued'?")
+    ]
 
 
 def test_entity_type_and_tenant_conflict() -> None:
@@ -172,7 +174,15 @@ def test_entity_type_and_tenant_conflict() -> None:
 
 def test_non_object_payload() -> None:
     assert errors(["not", "a", "job"]) == [("(job)", "must be an object, not list")]
-    assert errors(job(schedule="daily")) == [("schedule", "must be an object")]
+    assert errors(job(schedule="daily")) == [
+        (
+            "schedule",
+            "must be an object, not the string 'daily'; write "
+            '{"startDate": "2026-12-01T02:30:00+0000", "pattern": {"type": "daily", '
+            '"frequency": "everyday"}} or Schedule(start_date="2026-12-01T02:30:00+0000", '
+            "pattern=EveryDay())",
+        )
+    ]
 
 
 def test_normalisation_collapses_duplicates_and_case() -> None:
