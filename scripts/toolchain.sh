@@ -64,22 +64,26 @@ if [[ ! -f "$CACHE/hostenv/.ready-$SDK_VERSION" ]]; then
   touch "$CACHE/hostenv/.ready-$SDK_VERSION"
 fi
 
-# 3. The bin directory, refreshed every run (cheap) so edits to the host take effect. The engine
-# looks for plugins next to its own executable without the "using X from $PATH" warning it gives
-# for PATH lookups, so with our own CLI the plugins sit beside the binary and bin/ holds only the
-# `pulumi` link; with a CLI from PATH they go into bin/ itself.
-tmpbin="$(mktemp -d "$CACHE/bin.tmp.XXXXXX")"
-ln -s "$cli" "$tmpbin/pulumi"
-if [[ "$cli" == "$CACHE/cli/pulumi" ]]; then plugins="$CACHE/cli"; else plugins="$BIN"; fi
-staging="$tmpbin"
-[[ "$plugins" == "$CACHE/cli" ]] && staging="$CACHE/cli"
-cp "$TOOLS/host/language_host.py" "$TOOLS/host/pulumi-language-python-exec" \
-   "$TOOLS/host/pulumi-resource-pulumi-python" "$staging/"
-cat > "$staging/pulumi-language-python" <<WRAPPER
+# 3. The bin directory for this checkout's host files. The engine looks for plugins next to its
+# own (resolved) executable without the "using X from $PATH" warning it gives for PATH lookups, so
+# the directory holds a hard link to the CLI (a copy if linking fails) beside the plugins. It is
+# keyed by the host files' content: several checkouts of different versions share the cached CLI
+# without one overwriting the other's language host.
+key="$(cat "$TOOLS/host/language_host.py" "$TOOLS/host/pulumi-language-python-exec" \
+  "$TOOLS/host/pulumi-resource-pulumi-python" <(echo "$cli") | sha256sum | cut -c1-16)"
+BIN="$CACHE/bin-$key"
+if [[ ! -x "$BIN/pulumi-language-python" ]]; then
+  tmpbin="$(mktemp -d "$CACHE/bin.tmp.XXXXXX")"
+  real_cli="$(readlink -f "$cli")"
+  ln "$real_cli" "$tmpbin/pulumi" 2>/dev/null || cp "$real_cli" "$tmpbin/pulumi"
+  cp "$TOOLS/host/language_host.py" "$TOOLS/host/pulumi-language-python-exec" \
+     "$TOOLS/host/pulumi-resource-pulumi-python" "$tmpbin/"
+  cat > "$tmpbin/pulumi-language-python" <<WRAPPER
 #!/usr/bin/env bash
-exec "$CACHE/hostenv/bin/python" "$plugins/language_host.py" "\$@"
+exec "$CACHE/hostenv/bin/python" "$BIN/language_host.py" "\$@"
 WRAPPER
-chmod +x "$staging"/pulumi-* "$staging/language_host.py"
-chmod 755 "$tmpbin" "$staging"
-rm -rf "$BIN" && mv "$tmpbin" "$BIN"
+  chmod +x "$tmpbin"/pulumi-* "$tmpbin/language_host.py"
+  chmod 755 "$tmpbin"
+  rm -rf "$BIN" && mv "$tmpbin" "$BIN"
+fi
 echo "$BIN"
