@@ -497,9 +497,19 @@ def _take_over(
         current = client.get_job(job_id, tenant_id=tenant)
     except JobNotFoundError:
         raise UserError(
-            f"adopt_id {job_id!r}: no such job in tenant {tenant!r}; check the id "
-            "(OpsRamp > Automation > Jobs) or remove adopt_id to create a new job"
+            f"adopt_id/import_ {job_id!r}: no such job in tenant {tenant!r}; check the id "
+            "(OpsRamp > Automation > Jobs) or remove it to create a new job"
         ) from None
+    live_type = _job_type(current)
+    if live_type is not None and live_type != job.job_type:
+        # Assumption (as in diff): OpsRamp does not change a job's type in place, so adopting a
+        # job of another type would be the in-place type change a replace exists to avoid.
+        raise UserError(
+            f"adopt_id/import_ {job_id!r}: that job is a {live_type!r} job and the program "
+            f"declares {job.job_type!r}; a job's type cannot change in place: declare "
+            f"script={{'jobType': {live_type!r}, ...}} to adopt it, or remove adopt_id/import_ "
+            "to create a new job"
+        )
     if job.name and current.get("name") != job.name:
         taken = [i for i in names.confirm(tenant, job.name) if i != job_id]
         if taken:

@@ -78,6 +78,22 @@ def test_rename_to_the_name_of_another_pulumi_job_is_refused(
 # ------------------------------------------------------------------ adoption
 
 
+def test_adopting_a_job_of_another_type_is_refused_before_anything_is_sent(
+    provider: ProviderServer, emulator: EmulatorProcess, out_of_band: OpsRampClient
+) -> None:
+    inputs = checked(provider, name="legacy")
+    legacy = out_of_band.create_job(
+        {**parse_job(inputs).to_wire(), "script": {"jobType": "sqlreport"}}
+    )
+    emulator.reset_stats()
+    adopting = {**checked(provider, name="legacy"), "adoptId": legacy["id"]}
+    message = rpc_error(provider.create, adopting)
+    assert "that job is a 'sqlreport' job and the program declares 'adCheckList'" in message
+    assert UPDATE_ROUTE not in emulator.stats()["by_route"]  # nothing was sent
+    [stored] = emulator.jobs()
+    assert stored["job"]["script"]["jobType"] == "sqlreport"
+
+
 def test_one_job_adopted_by_two_resources_is_refused_the_second_time(
     provider: ProviderServer, emulator: EmulatorProcess, out_of_band: OpsRampClient
 ) -> None:
