@@ -13,7 +13,15 @@ from pulumi.dynamic import Resource
 from opsramp_jobs.model import Entity, Schedule, WireModel
 from opsramp_jobs.provider import OpsRampJobProvider
 
-__all__ = ["OpsRampJob", "OpsRampJobArgs", "OpsRampJobSet"]
+__all__ = ["OpsRampInputError", "OpsRampJob", "OpsRampJobArgs", "OpsRampJobSet"]
+
+
+class OpsRampInputError(pulumi.RunError, TypeError, ValueError):
+    """A program passed an input of the wrong shape; the message says how to write it.
+
+    A ``pulumi.RunError``, so the CLI prints the message alone instead of a traceback.
+    """
+
 
 # Python attribute names <-> state property names (OpsRamp's field names).
 _PY_TO_STATE = {
@@ -55,6 +63,8 @@ EntityInput = Entity | Mapping[str, Any]
 """An entity: :func:`~opsramp_jobs.model.device` or ``{"resource": {"id": ..., "type": ...}}``."""
 DeviceIdsInput = pulumi.Input[Sequence[pulumi.Input[str]]]
 """Device resource ids: a list (of strings or Outputs), or an Output of a list."""
+EntitiesInput = Sequence[EntityInput] | pulumi.Output[Sequence[Any]]
+"""Entities: a list (items may hold Outputs), or one Output of a whole list."""
 
 
 @dataclass
@@ -71,7 +81,7 @@ class OpsRampJobArgs:
     """Client or partner id (default: stack config ``opsramp:tenantId``)."""
     device_ids: DeviceIdsInput | None = None
     """Devices to run on, by OpsRamp resource id (a list; its items may be Outputs)."""
-    entities: Sequence[EntityInput] | None = None
+    entities: EntitiesInput | None = None
     """Entities in OpsRamp's own form, added to ``device_ids``."""
     job_queued: pulumi.Input[bool] | None = None
     """Queue the job behind others instead of running it concurrently (default false)."""
@@ -85,10 +95,30 @@ def _plain(value: Any) -> Any:
     return value.canonical() if isinstance(value, WireModel) else value
 
 
-def _not_a_string(device_ids: object) -> None:
+def _exact_parameter(parameter: Any) -> Any:
+    """A dict-form parameter whose value is an int, with the value as its exact digits.
+
+    Pulumi carries numbers as doubles, so 2**60 + 1 would arrive rounded; as a string it arrives
+    as written (what the typed form sends anyway: OpsRamp's parameter values are strings).
+    """
+    if isinstance(parameter, Mapping):
+        value = parameter.get("value")
+        if isinstance(value, int) and not isinstance(value, bool):
+            return {**parameter, "value": str(value)}
+    return parameter
+
+
+def _plain_script(script: Any) -> Any:
+    """The script as registered: a model's canonical form, or the dict with exact parameters."""
+    if isinstance(script, Mapping) and isinstance(script.get("parameters"), list | tuple):
+        return {**script, "parameters": [_exact_parameter(p) for p in script["parameters"]]}
+    return _plain(script)
+
+
+def _not_a_string(device_ids: object, error: type[Exception] = OpsRampInputError) -> None:
     """Refuse one id passed where a list is expected (else: one error per character)."""
     if isinstance(device_ids, str):
-        raise TypeError(
+        raise error(
             f"device_ids must be a list of device ids, not a string: write "
             f"device_ids=[{device_ids!r}]"
         )
@@ -96,7 +126,8 @@ def _not_a_string(device_ids: object) -> None:
 
 def _device_entities(device_ids: DeviceIdsInput) -> Any:
     def wrap(ids: Sequence[Any]) -> list[dict[str, Any]]:
-        _not_a_string(ids)
+        # Inside an apply the SDK reports a TypeError as it is (other errors get wrapped).
+        _not_a_string(ids, TypeError)
         return [{"resource": {"id": i, "type": "DEVICE"}} for i in ids]
 
     _not_a_string(device_ids)
@@ -106,18 +137,27 @@ def _device_entities(device_ids: DeviceIdsInput) -> Any:
     return pulumi.Output.from_input(device_ids).apply(wrap)
 
 
-def _entities(args: OpsRampJobArgs) -> Any:
-    if isinstance(args.entities, str | Mapping | WireModel):
-        raise TypeError(
+def _entity_list(entities: Any) -> list[Any]:
+    if isinstance(entities, str | Mapping | WireModel):
+        raise OpsRampInputError(
             "entities must be a list of entities: write entities=[...] (or use device_ids=[...])"
         )
-    given = [_plain(e) for e in args.entities or []]
+    return [_plain(e) for e in entities or []]
+
+
+def _entities(args: OpsRampJobArgs) -> Any:
+    given: Any
+    if isinstance(args.entities, pulumi.Output):
+        # A whole list that is an Output (e.g. from another resource): resolved, then listed.
+        given = args.entities.apply(_entity_list)
+    else:
+        given = _entity_list(args.entities)
     if args.device_ids is None:
         return given
     devices = _device_entities(args.device_ids)
-    if not given:
+    if isinstance(given, list) and not given:
         return devices
-    return pulumi.Output.from_input(devices).apply(lambda d: [*d, *given])
+    return pulumi.Output.all(devices, given).apply(lambda both: [*both[0], *both[1]])
 
 
 def _adoption(
@@ -131,7 +171,7 @@ def _adoption(
     if opts is None or opts.import_ is None:
         return opts, adopt_id
     if adopt_id is not None and adopt_id != opts.import_:
-        raise TypeError(
+        raise OpsRampInputError(
             f"import_={opts.import_!r} and adopt_id={adopt_id!r} name different jobs: pass one"
         )
     stripped = copy.copy(opts)
@@ -187,7 +227,7 @@ class OpsRampJob(Resource, module="opsramp", name="OpsRampJob"):
         name: pulumi.Input[str] | None = None,
         tenant_id: pulumi.Input[str] | None = None,
         device_ids: DeviceIdsInput | None = None,
-        entities: Sequence[EntityInput] | None = None,
+        entities: EntitiesInput | None = None,
         job_queued: pulumi.Input[bool] | None = None,
         adopt_id: pulumi.Input[str] | None = None,
         allow_duplicate_name: pulumi.Input[bool] | None = None,
@@ -204,7 +244,7 @@ class OpsRampJob(Resource, module="opsramp", name="OpsRampJob"):
         name: pulumi.Input[str] | None = None,
         tenant_id: pulumi.Input[str] | None = None,
         device_ids: DeviceIdsInput | None = None,
-        entities: Sequence[EntityInput] | None = None,
+        entities: EntitiesInput | None = None,
         job_queued: pulumi.Input[bool] | None = None,
         adopt_id: pulumi.Input[str] | None = None,
         allow_duplicate_name: pulumi.Input[bool] | None = None,
@@ -238,23 +278,23 @@ class OpsRampJob(Resource, module="opsramp", name="OpsRampJob"):
         if args is None:
             if script is None or schedule is None:
                 missing = " and ".join(k for k in ("script", "schedule") if keywords[k] is None)
-                raise TypeError(f"OpsRampJob {resource_name!r}: {missing} is required")
+                raise OpsRampInputError(f"OpsRampJob {resource_name!r}: {missing} is required")
             args = OpsRampJobArgs(script=script, schedule=schedule)
             for key, value in keywords.items():
                 setattr(args, key, value)
         elif not isinstance(args, OpsRampJobArgs):
-            raise TypeError(
+            raise OpsRampInputError(
                 f"OpsRampJob {resource_name!r}: args must be an OpsRampJobArgs, not "
                 f"{type(args).__name__} (or pass the inputs as keyword arguments)"
             )
         elif any(value is not None for value in keywords.values()):
-            raise TypeError("pass either an OpsRampJobArgs or keyword arguments, not both")
+            raise OpsRampInputError("pass either an OpsRampJobArgs or keyword arguments, not both")
         opts, adopt = _adoption(opts, args.adopt_id)
         props: dict[str, Any] = {
             "name": args.name if args.name is not None else resource_name,
             "tenant_id": args.tenant_id,
             "entities": _entities(args),
-            "script": _plain(args.script),
+            "script": _plain_script(args.script),
             "schedule": _plain(args.schedule),
             "job_queued": args.job_queued,
             "adopt_id": adopt,
@@ -337,20 +377,27 @@ class OpsRampJobSet(pulumi.ComponentResource):
         """
         super().__init__("opsramp:index:OpsRampJobSet", resource_name, None, opts)
         if isinstance(tenant_ids, str):
-            raise TypeError(
+            raise OpsRampInputError(
                 f"tenant_ids must be a list of tenant ids, not a string: write "
                 f"tenant_ids=[{tenant_ids!r}]"
+            )
+        if isinstance(tenant_ids, pulumi.Output) or not isinstance(tenant_ids, Sequence):
+            # Each tenant's job is a resource named after the tenant, so the list must be known
+            # when the program runs.
+            raise OpsRampInputError(
+                "tenant_ids must be a plain list of tenant ids known when the program runs "
+                "(each tenant's job is a resource named after it), not a Pulumi Output"
             )
         devices = dict(device_ids_by_tenant or {})
         unknown = sorted(set(devices) - set(tenant_ids))
         if unknown:
-            raise ValueError(
+            raise OpsRampInputError(
                 f"device_ids_by_tenant names tenants that are not in tenant_ids: {unknown}"
             )
         self.jobs = {}
         for tenant in dict.fromkeys(tenant_ids):
             if not isinstance(tenant, str) or not tenant.strip():
-                raise ValueError(f"tenant_ids: {tenant!r} is not a tenant id")
+                raise OpsRampInputError(f"tenant_ids: {tenant!r} is not a tenant id")
             # The child's resource name is keyed by tenant: adding a tenant adds exactly one job
             # and leaves the others' URNs untouched.
             self.jobs[tenant] = OpsRampJob(

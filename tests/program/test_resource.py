@@ -9,6 +9,7 @@ import pulumi
 import pytest
 
 from opsramp_jobs import AdCheckList, OpsRampJob, OpsRampJobArgs, OpsRampJobSet
+from opsramp_jobs.resource import OpsRampInputError
 
 DYNAMIC_TYPE = "pulumi-python:dynamic/opsramp:OpsRampJob"
 DEVICE = "709824de-8315-4cf9-ad1c-b15aaf7bf2a5"
@@ -203,6 +204,61 @@ def test_tenant_ids_as_a_string_is_one_clear_error() -> None:
 
     with pytest.raises(TypeError, match=r"write tenant_ids=\['client_13'\]"):
         run(program)
+
+
+def test_input_errors_are_run_errors_so_the_cli_prints_the_message_alone() -> None:
+    with pytest.raises(pulumi.RunError) as caught:
+        OpsRampJob("job", script=AdCheckList(), schedule=SCHEDULE, device_ids=DEVICE)
+    assert isinstance(caught.value, OpsRampInputError)
+
+
+def test_tenant_ids_as_an_output_is_one_clear_error() -> None:
+    def program() -> None:
+        OpsRampJobSet(
+            "set",
+            tenant_ids=pulumi.Output.from_input(["client_13"]),  # type: ignore[arg-type]
+            script=AdCheckList(),
+            schedule=SCHEDULE,
+        )
+
+    with pytest.raises(OpsRampInputError, match="known when the program runs"):
+        run(program)
+
+
+def test_entities_may_be_one_output_list_and_join_the_device_ids() -> None:
+    other = "4e96d5bc-763c-4c00-beab-928d653a0422"
+
+    def program() -> pulumi.Output[Any]:
+        job = OpsRampJob(
+            "job",
+            script=AdCheckList(),
+            schedule=SCHEDULE,
+            device_ids=[DEVICE],
+            entities=pulumi.Output.from_input([{"resource": {"id": other, "type": "DEVICE"}}]),
+        )
+        return job.entities
+
+    _, entities = run(program)
+    assert [e["resource"]["id"] for e in entities] == [DEVICE, other]
+
+
+def test_whole_number_parameter_values_in_the_dict_form_keep_every_digit() -> None:
+    big = 2**60 + 1  # a double would round it
+
+    def program() -> None:
+        OpsRampJob(
+            "job",
+            script={
+                "jobType": "custom",
+                "customScript": {"id": 7},
+                "parameters": [{"paramId": 2, "value": big}, {"paramId": 3, "value": 1.5}],
+            },
+            schedule=SCHEDULE,
+        )
+
+    mocks, _ = run(program)
+    parameters = mocks.created["job"]["script"]["parameters"]
+    assert parameters == [{"paramId": 2, "value": str(big)}, {"paramId": 3, "value": 1.5}]
 
 
 def test_get_reads_by_id_and_carries_the_provider() -> None:
