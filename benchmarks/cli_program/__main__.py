@@ -1,8 +1,9 @@
 """The real-CLI benchmark's program: `bench:jobs` jobs over three tenants, ours or the floor.
 
-`bench:kind` is `ours` (an `OpsRampJob` each) or `floor` (a `benchmarks.cli_floor.FloorJob` with
-the same eight inputs). Job i goes to tenant i mod 3 (client_13, client_93, msp_12) on a device
-that tenant sees, an AD checklist every 2 days; the same declaration for both kinds.
+`bench:kind` is `ours` (an `OpsRampJob` each), `floor` (a `benchmarks.cli_floor.FloorJob` with
+the same eight inputs) or `floor-outputs` (the floor plus the five output names an OpsRampJob
+registers as None, to price them). Job i goes to tenant i mod 3 (client_13, client_93, msp_12)
+on a device that tenant sees, an AD checklist every 2 days; the same declaration for every kind.
 """
 
 from typing import Any
@@ -40,8 +41,11 @@ if kind == "ours":
             script=SCRIPT,
             schedule=SCHEDULE,
         )
-elif kind == "floor":
+elif kind in ("floor", "floor-outputs"):
     from benchmarks.cli_floor import FloorJob, floor_inputs
+
+    OUTPUT_NAMES = ("jobId", "entityDetails", "scriptName", "scheduleDescription", "nextRuns")
+    extra = dict.fromkeys(OUTPUT_NAMES) if kind == "floor-outputs" else {}
 
     for index in range(count):
         tenant, device = TENANT_DEVICES[index % 3]
@@ -53,7 +57,8 @@ elif kind == "floor":
                 [{"resource": {"id": device, "type": "DEVICE"}}],
                 SCRIPT,
                 SCHEDULE,
-            ),
+            )
+            | extra,
         )
 else:
-    raise ValueError(f"bench:kind must be 'ours' or 'floor', not {kind!r}")
+    raise ValueError(f"bench:kind must be 'ours', 'floor' or 'floor-outputs', not {kind!r}")
