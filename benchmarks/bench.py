@@ -31,6 +31,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.proto import provider_pb2
 
 from benchmarks.cli_bench import (
+    COMMAND_TITLES,
     CYCLE,
     TENANTS,
     BenchStack,
@@ -131,8 +132,12 @@ def latency_proxy(upstream_port: int, rtt_ms: float) -> Iterator[int]:
 
 def bench_cli(
     jobs: int, repeats: int, rtt_ms: float, parallels: Sequence[int], rtt_repeats: int
-) -> tuple[list[Row], list[Row], list[Row], Cycle]:
-    """The main table, the round-trip table and the CPU table; the main cycle for the rest."""
+) -> tuple[list[Row], list[Row], list[Row], Cycle | None]:
+    """The main table, the round-trip table and the CPU table; the main cycle for the rest.
+
+    `repeats` 0 skips the main table, no `parallels` the round-trip one.
+    """
+    main: Cycle | None = None
     with (
         tempfile.TemporaryDirectory() as tmp,
         EmulatorProcess(rate_limit=False) as emulator,
@@ -140,7 +145,8 @@ def bench_cli(
     ):
         log(f"real CLI, {jobs} jobs, loopback")
         stacks = make_stacks(Path(tmp) / "loopback", emulator.url, jobs, read_jobs)
-        main = run_cycle(stacks, emulator, Cycle("loopback", jobs, None, CYCLE), repeats, log)
+        if repeats:
+            main = run_cycle(stacks, emulator, Cycle("loopback", jobs, None, CYCLE), repeats, log)
         rtt_rows: list[Row] = []
         if rtt_ms and parallels:
             with latency_proxy(emulator.port, rtt_ms) as port:
@@ -158,6 +164,8 @@ def bench_cli(
                     )
                     rtt_rows += [(f"{title} (median of {rtt_repeats})", "", "", "", ""),
                                  *command_rows(cycle)]  # fmt: skip
+    if main is None:
+        return [], rtt_rows, [], None
     main_rows: list[Row] = [
         (f"{jobs} jobs over 3 tenants, loopback, --parallel default (8)", "", "", "", ""),
         *command_rows(main),
@@ -166,31 +174,38 @@ def bench_cli(
     return main_rows, rtt_rows, cpu_rows(main), main
 
 
-def bench_scaling(sizes: Sequence[int], log_: Callable[[str], None]) -> list[Row]:
-    """`up` then `destroy` of N jobs for each N: ours and the floor, once each, per 100 jobs."""
+def bench_big(sizes: Sequence[int]) -> list[Row]:
+    """Up, refresh and destroy at each N (ours and the floor, one run each), then at N = 300 (or
+    the largest N) the same without intermediate checkpoints, and a refresh with its preview."""
     rows: list[Row] = []
+    extras_size = 300 if 300 in sizes else max(sizes)
     with (
         tempfile.TemporaryDirectory() as tmp,
         EmulatorProcess(rate_limit=False) as emulator,
         read_targets(emulator) as read_jobs,
     ):
         stacks = make_stacks(Path(tmp), emulator.url, min(sizes), read_jobs)
-        for size in sizes:
+        plans = [(size, ("up", "refresh", "destroy")) for size in sizes]
+        plans.append(
+            (extras_size, ("up-skip-checkpoints", "refresh-preview", "destroy-skip-checkpoints"))
+        )
+        for size, commands in plans:
             for stack in stacks.values():
                 stack.set_jobs(size)
-            cycle = run_cycle(
-                stacks, emulator, Cycle(f"N={size}", size, None, ("up", "refresh", "destroy")),
-                1, log_,
-            )  # fmt: skip
+            log(f"big stacks: {size} jobs, {', '.join(commands)}")
+            cycle = run_cycle(stacks, emulator, Cycle(f"N={size}", size, None, commands), 1, log)
             for command in cycle.commands:
                 ours, floor = cycle.median(command, "ours"), cycle.median(command, "floor")
+                engine = (cycle.median_cpu(command, "ours")["engine"],
+                          cycle.median_cpu(command, "floor")["engine"])  # fmt: skip
+                requests = cycle.stats[command, "ours"]["requests"]
                 rows.append(
                     (
-                        f"  pulumi {command}, {size} jobs",
-                        f"{ours:.1f} s ({ours * 100 / size:.2f} s/100)",
-                        f"{floor:.1f} s ({floor * 100 / size:.2f} s/100)",
+                        "  " + COMMAND_TITLES[command].format(n=size),
+                        f"{ours:.1f} s ({ours * 100 / size:.1f} s/100)",
+                        f"{floor:.1f} s ({floor * 100 / size:.1f} s/100)",
                         f"{ours / floor:.2f}x",
-                        "",
+                        f"engine CPU {engine[0]:.1f}/{engine[1]:.1f} s; {requests} requests",
                     )
                 )
     return rows
@@ -547,10 +562,15 @@ def main() -> None:
     )
     parser.add_argument("--rate-window", type=float, default=3.0, help="seconds per window")
     parser.add_argument(
-        "--scaling",
+        "--big",
         type=int_list,
-        default=[],
-        help="also time up/refresh/destroy at these N, e.g. 100,300,1000",
+        default=[100, 300, 1000],
+        help="N of the big-stacks table (tier 'big', not run by default)",
+    )
+    parser.add_argument(
+        "--tiers",
+        default="main,rtt,limits,secondary",
+        help="tables to run: main, rtt, limits, big, secondary",
     )
     parser.add_argument("--check-jobs", type=int, default=1000)
     args = parser.parse_args()  # fmt: skip
@@ -558,24 +578,28 @@ def main() -> None:
         sys.exit("no pulumi CLI on PATH: run `bash scripts/bench.sh` (it builds one)")
     started = time.perf_counter()
     machine = machine_line()
+    tiers = set(args.tiers.split(","))
     main_rows, rtt_rows, cpu_table, main_cycle = bench_cli(
-        args.cli_jobs, args.repeats, args.rtt_ms, args.parallel, args.rtt_repeats
+        args.cli_jobs,
+        args.repeats if "main" in tiers else 0,
+        args.rtt_ms,
+        args.parallel if "rtt" in tiers else [],
+        args.rtt_repeats,
     )
-    limit_rows = (
-        bench_limits(args.limit_jobs, args.write_limit, args.rate_window)
-        if args.write_limit
-        else []
-    )
-    scaling_rows = bench_scaling(args.scaling, log) if args.scaling else []
-    log("secondary figures")
-    secondary = [
-        *bench_check_diff(args.check_jobs, args.repeats),
-        *bench_scaled_limit(100, 30, 6.0, args.repeats),
-        *secondary_rows(main_cycle),
-    ]
+    limit_rows: list[Row] = []
+    if "limits" in tiers and args.write_limit:
+        limit_rows = bench_limits(args.limit_jobs, args.write_limit, args.rate_window)
+    big_rows = bench_big(args.big) if "big" in tiers else []
+    secondary: list[Row] = []
+    if "secondary" in tiers:
+        log("secondary figures")
+        secondary += bench_check_diff(args.check_jobs, args.repeats)
+        secondary += bench_scaled_limit(100, 30, 6.0, args.repeats)
+        secondary += secondary_rows(main_cycle) if main_cycle else []
     print(machine)
     header5: Row = ("measure", "ours", "floor", "ours/floor", "HTTP requests ours / floor")
-    print_table(f"Real CLI, medians of {args.repeats}", header5, main_rows)
+    if main_rows:
+        print_table(f"Real CLI, medians of {args.repeats}", header5, main_rows)
     if rtt_rows:
         print_table("Real CLI through a round trip", header5, rtt_rows)
     if limit_rows:
@@ -584,14 +608,20 @@ def main() -> None:
             ("measure", "value", "reference", "ratio", "notes"),
             limit_rows,
         )
-    if scaling_rows:
-        print_table("Up, refresh, destroy by N (one run each)", header5, scaling_rows)
-    print_table(
-        f"CPU seconds per command, all processes (medians of {args.repeats})",
-        ("command", "ours", "floor", "ours/floor", "by process: ours/floor"),
-        cpu_table,
-    )
-    print_table("Secondary", ("measure", "value", "reference", "ratio"), secondary)
+    if big_rows:
+        print_table(
+            "Big stacks: one run each",
+            ("command", "ours", "floor", "ours/floor", "engine CPU ours/floor; requests ours"),
+            big_rows,
+        )
+    if cpu_table:
+        print_table(
+            f"CPU seconds per command, all processes (medians of {args.repeats})",
+            ("command", "ours", "floor", "ours/floor", "by process: ours/floor"),
+            cpu_table,
+        )
+    if secondary:
+        print_table("Secondary", ("measure", "value", "reference", "ratio"), secondary)
     after = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\nwall time {time.perf_counter() - started:.0f} s; load average at the end {after}")
 
