@@ -138,6 +138,8 @@ def bench_cli(
     `repeats` 0 skips the main table, no `parallels` the round-trip one.
     """
     main: Cycle | None = None
+    if not repeats and not parallels:
+        return [], [], [], None
     with (
         tempfile.TemporaryDirectory() as tmp,
         EmulatorProcess(rate_limit=False) as emulator,

@@ -1,11 +1,12 @@
 """Where our time over the floor goes: `python -m benchmarks.cli_profile --jobs 300`.
 
 For `ours`, `floor` and `floor-outputs` (the floor plus the five None output names an
-OpsRampJob registers), runs `preview`, `up` and `destroy` of N jobs twice: first plain, for the
-CPU of each process (from /proc, as in the main table), then with py-spy recording the program
-and the provider process (sampling costs them time, so these runs are not timed). Prints the CPU
-table and, per command and process, the functions with the most samples (self and inclusive),
-and keeps the collapsed stacks (py-spy's raw format) in `--out`.
+OpsRampJob registers), runs `preview`, `up` and `destroy` of N jobs: `--repeats` times plain,
+for the CPU of each process (from /proc, as in the main table; medians), then once with py-spy
+recording the program and the provider process (sampling slows them, so those are not timed;
+py-spy also samples threads blocked in gRPC calls, so read its figures as shares of samples).
+Prints the CPU table and, per command and process, the functions with the most samples (self
+and inclusive), and keeps the collapsed stacks (py-spy's raw format) in `--out`.
 
 py-spy: `pip install py-spy`, or where pip refuses, `pip download py-spy` and unzip the wheel;
 give its path with `--py-spy` or put it on PATH.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -111,6 +113,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "cli-profile")
     parser.add_argument("--top", type=int, default=12, help="functions listed per process")
     parser.add_argument("--kinds", default=",".join(KINDS))
+    parser.add_argument("--commands", default=",".join(COMMANDS))
+    parser.add_argument("--repeats", type=int, default=1, help="plain runs (CPU: medians)")
     parser.add_argument("--summarise", action="store_true", help="only re-read the stacks in --out")
     args = parser.parse_args(argv)
     if args.summarise:
@@ -120,11 +124,11 @@ def main(argv: Sequence[str] | None = None) -> None:
             print("\n".join(lines))
         return
     if not args.py_spy:
-        sys.exit("no py-spy: pass --py-spy PATH (see this module's docstring)")
+        print("no py-spy (see this module's docstring): CPU per process only", file=sys.stderr)
     args.out.mkdir(parents=True, exist_ok=True)
-    kinds = args.kinds.split(",")
-    cpu: dict[tuple[str, str], dict[str, float]] = {}
-    wall: dict[tuple[str, str], float] = {}
+    kinds, commands = args.kinds.split(","), args.commands.split(",")
+    cpu: dict[tuple[str, str], list[dict[str, float]]] = {}
+    wall: dict[tuple[str, str], list[float]] = {}
     profiles: dict[tuple[str, str], dict[str, Path]] = {}
     with (
         tempfile.TemporaryDirectory() as tmp,
@@ -138,8 +142,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             )
             for kind in kinds
         }
-        for profiled in (False, True):
-            for command in COMMANDS:
+        passes = [False] * args.repeats + ([True] if args.py_spy else [])
+        for profiled in passes:
+            for command in commands:
                 for kind in kinds:
                     recorder = Recorder(args.py_spy, args.out, f"{command}-{kind}")
                     timed = stacks[kind].run(
@@ -148,19 +153,24 @@ def main(argv: Sequence[str] | None = None) -> None:
                     if profiled:
                         profiles[command, kind] = recorder.finish()
                     else:
-                        cpu[command, kind], wall[command, kind] = timed.cpu, timed.wall
+                        cpu.setdefault((command, kind), []).append(timed.cpu)
+                        wall.setdefault((command, kind), []).append(timed.wall)
                     print(
                         f"{time.strftime('%H:%M:%S')} {command} {kind} "
                         f"{'(py-spy)' if profiled else ''} {timed.wall:.1f} s",
                         file=sys.stderr,
                         flush=True,
                     )
-    print(f"CPU seconds per process, {args.jobs} jobs (one plain run each)")
-    for command in COMMANDS:
+    print(f"CPU seconds per process, {args.jobs} jobs (medians of {args.repeats} plain runs)")
+    for command in commands:
         for kind in kinds:
-            parts = ", ".join(f"{role} {cpu[command, kind][role]:.2f}" for role in ROLES)
-            print(f"  {command:8} {kind:14} wall {wall[command, kind]:5.1f} s; {parts}")
-    for command in COMMANDS:
+            runs = cpu[command, kind]
+            parts = ", ".join(
+                f"{role} {statistics.median(run[role] for run in runs):.2f}" for role in ROLES
+            )
+            median_wall = statistics.median(wall[command, kind])
+            print(f"  {command:8} {kind:14} wall {median_wall:5.1f} s; {parts}")
+    for command in commands if args.py_spy else []:
         for kind in kinds:
             for role, path in sorted(profiles[command, kind].items()):
                 total, lines = top_functions(path, args.top)
