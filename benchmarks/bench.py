@@ -559,7 +559,7 @@ def main() -> None:
     parser.add_argument(
         "--write-limit",
         type=int,
-        default=10,
+        default=5,
         help="client writes per window (the partner gets 3x); 0 skips the run",
     )
     parser.add_argument("--rate-window", type=float, default=3.0, help="seconds per window")
