@@ -208,6 +208,7 @@ class BenchStack:
         *,
         read_jobs: dict[str, str] | None = None,
         env: dict[str, str] | None = None,
+        tenant: str | None = None,
     ) -> None:
         self.kind = kind
         self.project = Project(workdir, api_url, pulumi_home, program=PROGRAM)
@@ -225,6 +226,7 @@ class BenchStack:
             "--plaintext", f"bench:kind={kind}",
             "--plaintext", f"bench:jobs={jobs}",
             "--plaintext", f"bench:readJobs={json.dumps(read_jobs or {})}",
+            *(["--plaintext", f"bench:tenant={tenant}"] if tenant else []),
         )  # fmt: skip
 
     def set_jobs(self, jobs: int) -> None:
@@ -239,13 +241,19 @@ class BenchStack:
         parallel: int | None = None,
         on_process: Callable[[int, str], None] | None = None,
         check: bool = True,
+        count: bool = True,
     ) -> Timed:
-        """Run one command of COMMAND_ARGS, timed; raise with its output when it fails."""
+        """Run one command of COMMAND_ARGS, timed; raise with its output when it fails.
+
+        With `count`, the emulator's counters are zeroed first, so `stats` are the command's;
+        commands run at once pass False and read the counters themselves.
+        """
         args = [self.project.binary, *COMMAND_ARGS[command], "--non-interactive"]
         args += ["--stack", self.project.stack]
         if parallel is not None:
             args.append(f"--parallel={parallel}")
-        emulator.reset_stats()
+        if count:
+            emulator.reset_stats()
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         process = subprocess.Popen(

@@ -2,8 +2,9 @@
 
 `bench:kind` is `ours` (an `OpsRampJob` each), `floor` (a `benchmarks.cli_floor.FloorJob` with
 the same eight inputs) or `floor-outputs` (the floor plus the five output names an OpsRampJob
-registers as None, to price them). Job i goes to tenant i mod 3 (client_13, client_93, msp_12)
-on a device that tenant sees, an AD checklist every 2 days; the same declaration for every kind.
+registers as None, to price them). Job i goes to tenant i mod 3 (client_13, client_93, msp_12;
+only `bench:tenant` when set) on a device that tenant sees, an AD checklist every 2 days; the
+same declaration for every kind.
 """
 
 from typing import Any
@@ -14,13 +15,18 @@ config = pulumi.Config("bench")
 kind = config.require("kind")
 count = config.require_int("jobs")
 prefix = config.get("prefix") or "bench"
+only_tenant = config.get("tenant")  # every job in this one tenant, when set
 
 # Seeded in the emulator: client_13's AD server, client_93's lnx-app-01; the partner msp_12 sees
 # its clients' devices.
-TENANT_DEVICES = (
-    ("client_13", "709824de-8315-4cf9-ad1c-b15aaf7bf2a5"),
-    ("client_93", "5f2d8c1a-9e7b-4a3c-8d6f-1b4e7a9c2d58"),
-    ("msp_12", "709824de-8315-4cf9-ad1c-b15aaf7bf2a5"),
+TENANT_DEVICES = tuple(
+    pair
+    for pair in (
+        ("client_13", "709824de-8315-4cf9-ad1c-b15aaf7bf2a5"),
+        ("client_93", "5f2d8c1a-9e7b-4a3c-8d6f-1b4e7a9c2d58"),
+        ("msp_12", "709824de-8315-4cf9-ad1c-b15aaf7bf2a5"),
+    )
+    if only_tenant in (None, pair[0])
 )
 SCRIPT: dict[str, Any] = {"jobType": "adCheckList"}
 SCHEDULE: dict[str, Any] = {
@@ -32,7 +38,7 @@ if kind == "ours":
     from opsramp_jobs import OpsRampJob
 
     for index in range(count):
-        tenant, device = TENANT_DEVICES[index % 3]
+        tenant, device = TENANT_DEVICES[index % len(TENANT_DEVICES)]
         OpsRampJob(
             f"{prefix}-{index}",
             name=f"{prefix} {index}",
@@ -48,7 +54,7 @@ elif kind in ("floor", "floor-outputs"):
     extra = dict.fromkeys(OUTPUT_NAMES) if kind == "floor-outputs" else {}
 
     for index in range(count):
-        tenant, device = TENANT_DEVICES[index % 3]
+        tenant, device = TENANT_DEVICES[index % len(TENANT_DEVICES)]
         FloorJob(
             f"{prefix}-{index}",
             floor_inputs(
