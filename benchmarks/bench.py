@@ -1,14 +1,17 @@
-"""Side-by-side benchmarks of the provider against the emulator: `python -m benchmarks.bench`.
+"""Side-by-side benchmarks against the emulator: `python -m benchmarks.bench` (docs/benchmarks.md).
 
-Every figure is measured in this run next to its reference and printed as a ratio; medians of
-repeated runs. Nothing here asserts on time: the table is for people (README "Benchmarks").
+The main table is the real `pulumi` CLI: N jobs over three tenants, each command beside the
+engine's floor (the same N of a do-nothing dynamic resource) measured in the same run,
+interleaved, medians of `--repeats`. Then the same through a relay that adds a round trip at two
+`--parallel` settings, an `up` and a `destroy` under per-tenant write limits, the CPU of each
+process, and a secondary table (check + diff per job, pacing through the provider server,
+tokens per command). Nothing here asserts on time: the tables are for people.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import platform
 import statistics
@@ -18,33 +21,54 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 import grpc
-import requests
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.proto import provider_pb2
 
-from benchmarks.floor_provider import FloorJobProvider
+from benchmarks.cli_bench import (
+    COMMAND_TITLES,
+    CYCLE,
+    TENANTS,
+    BenchStack,
+    Cycle,
+    TenantPacing,
+    WritesByTenant,
+    command_rows,
+    cpu_rows,
+    make_stacks,
+    read_targets,
+    run_cycle,
+    state_rows,
+    tenant_pacing,
+)
 from benchmarks.naive_provider import NaiveJobProvider
 from opsramp_jobs.client import clear_token_cache
 from opsramp_jobs.model import parse_job
 from opsramp_jobs.provider import OpsRampJobProvider
-from tests.faults.stack import PulumiStack, pulumi_binary
+from tests.faults.stack import pulumi_binary
 from tests.provider.grpc_provider import PROVIDER_BLOB, URN, ProviderServer, to_struct
 from tests.support.emulator import (
     CLIENT13_TENANT,
     DEVICE_AD_SERVER,
     PARTNER_KEY,
     PARTNER_SECRET,
+    PARTNER_TENANT,
     EmulatorProcess,
 )
 
-THREADS = 4  # the provider server's worker pool, and the engine's default parallelism here
+THREADS = 4  # the provider server's worker pool
+Row = tuple[str, ...]
+NAIVE_BLOB = serialize_provider(NaiveJobProvider())
+
+
+def log(message: str) -> None:
+    """Progress on stderr (the tables go to stdout)."""
+    print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
 
 
 def job_inputs(name: str) -> dict[str, Any]:
@@ -63,11 +87,6 @@ def job_inputs(name: str) -> dict[str, Any]:
     ).canonical()
 
 
-def wire_body(name: str) -> dict[str, Any]:
-    """The same job as an OpsRamp request body."""
-    return parse_job(job_inputs(name)).to_wire()
-
-
 def in_threads(count: int, work: Callable[[int], None]) -> float:
     """Run work(0..count-1) on THREADS threads; the wall time in seconds."""
     started = time.perf_counter()
@@ -76,184 +95,18 @@ def in_threads(count: int, work: Callable[[int], None]) -> float:
     return time.perf_counter() - started
 
 
-def stack_config(emulator: EmulatorProcess, api_url: str | None = None) -> dict[str, str]:
-    """The stack config of a dev stack on the emulator (reached through `api_url` if given)."""
-    return {
-        "opsramp:apiUrl": api_url or emulator.url,
-        "opsramp:clientId": PARTNER_KEY,
-        "opsramp:clientSecret": PARTNER_SECRET,
-        "opsramp:tenantId": CLIENT13_TENANT,
-    }
-
-
 def configured_server(emulator: EmulatorProcess) -> ProviderServer:
     """The SDK's provider server, configured like a dev stack."""
     server = ProviderServer()
-    server.configure(stack_config(emulator))
-    return server
-
-
-# --------------------------------------------------------------------------------------------
-# 1. 200 creates: provider (gRPC) vs raw requests vs a naive provider
-# --------------------------------------------------------------------------------------------
-
-
-def create_requests(
-    blob: str, prefix: str, count: int, *, wire: bool = False
-) -> list[provider_pb2.CreateRequest]:
-    """`Create` calls as the engine sends them, serialised before the clock starts.
-
-    The engine serialises properties in Go; timing Python's serialiser here would charge the
-    benchmark's own work to the provider.
-    """
-    return [
-        provider_pb2.CreateRequest(
-            urn=URN.format(name=f"{prefix}{i}"),
-            properties=to_struct(
-                {
-                    **(
-                        {"body": json.dumps(wire_body(f"{prefix}{i}"))}
-                        if wire
-                        else job_inputs(f"{prefix}{i}")
-                    ),
-                    "__provider": blob,
-                }
-            ),
-        )
-        for i in range(count)
-    ]
-
-
-def start_operation(
-    emulator: EmulatorProcess, api_url: str, server: ProviderServer, blob: str
-) -> None:
-    """What the engine does before an `up`'s creates: configure, then check each resource.
-
-    Configure starts a fresh operation (the provider lists job names afresh); the first Check
-    imports the provider's module, a one-off cost of the process, not of a create.
-    """
-    server.configure(stack_config(emulator, api_url))
-    server.stub.Check(
-        provider_pb2.CheckRequest(
-            urn=URN.format(name="warm-up"),
-            olds=to_struct({}),
-            news=to_struct({**job_inputs("warm-up"), "__provider": blob}),
-        )
+    server.configure(
+        {
+            "opsramp:apiUrl": emulator.url,
+            "opsramp:clientId": PARTNER_KEY,
+            "opsramp:clientSecret": PARTNER_SECRET,
+            "opsramp:tenantId": CLIENT13_TENANT,
+        }
     )
-
-
-def creates_over_grpc(server: ProviderServer, calls: list[provider_pb2.CreateRequest]) -> float:
-    """Send the Create calls from THREADS threads; the wall time in seconds."""
-
-    def work(i: int) -> None:
-        server.stub.Create(calls[i])
-
-    return in_threads(len(calls), work)
-
-
-def creates_raw(emulator: EmulatorProcess, api_url: str, count: int, run: int) -> float:
-    """Plain `requests` POSTs from THREADS threads, one Session each; bodies built beforehand."""
-    verify: str | bool = emulator.ca_file or True
-    bearer = {"Authorization": f"Bearer {emulator.token()}"}
-    local = threading.local()
-    jobs_url = f"{api_url}/api/v2/tenants/{CLIENT13_TENANT}/jobs"
-    bodies = [wire_body(f"r{run}-{i}") for i in range(count)]
-
-    def work(i: int) -> None:
-        session = getattr(local, "session", None)
-        if session is None:
-            session = local.session = requests.Session()
-        session.post(
-            jobs_url, json=bodies[i], headers=bearer, timeout=30, verify=verify
-        ).raise_for_status()
-
-    return in_threads(count, work)
-
-
-NAIVE_BLOB = serialize_provider(NaiveJobProvider())
-FLOOR_BLOB = serialize_provider(FloorJobProvider())
-
-
-def bench_creates(
-    count: int, repeats: int, *, tls: bool, rtt_ms: float = 0.0
-) -> list[tuple[str, str, str, str]]:
-    """Creates through our provider, raw POSTs and the naive provider, against one emulator.
-
-    With `tls`, the emulator serves HTTPS (as OpsRamp does) with a certificate made for the run,
-    which every client trusts through REQUESTS_CA_BUNDLE or an explicit CA file. With `rtt_ms`,
-    every client reaches it through benchmarks/latency_proxy.py, which adds that round trip.
-    """
-    with (
-        tempfile.TemporaryDirectory() as tls_dir,
-        EmulatorProcess(rate_limit=False, tls_dir=tls_dir if tls else None) as emulator,
-        contextlib.ExitStack() as stack,
-    ):
-        api_url = emulator.url
-        if rtt_ms:
-            port = stack.enter_context(latency_proxy(emulator.port, rtt_ms))
-            api_url = f"{emulator.url.split('://')[0]}://127.0.0.1:{port}"
-        server = ProviderServer(
-            env={"REQUESTS_CA_BUNDLE": emulator.ca_file} if emulator.ca_file else None
-        )
-        try:
-            times: dict[str, list[float]] = {"provider": [], "raw": [], "naive": [], "floor": []}
-            # HTTP requests per create, as the emulator counted them (last run of each).
-            requests_per_create: dict[str, float] = {}
-
-            def measure(variant: str, run_variant: Callable[[], float]) -> None:
-                emulator.reset()
-                times[variant].append(run_variant())
-                requests_per_create[variant] = emulator.stats()["requests"] / count
-
-            def over_grpc(blob: str, prefix: str, wire: bool = False) -> float:
-                calls = create_requests(blob, prefix, count, wire=wire)
-                start_operation(emulator, api_url, server, blob)
-                emulator.reset_stats()
-                return creates_over_grpc(server, calls)
-
-            for run in range(repeats):
-                # Interleaved, so drift on a shared machine hits every variant alike.
-                measure("provider", partial(over_grpc, PROVIDER_BLOB, f"p{run}-"))
-                measure("raw", partial(creates_raw, emulator, api_url, count, run))
-                measure("naive", partial(over_grpc, NAIVE_BLOB, f"n{run}-"))
-                measure("floor", partial(over_grpc, FLOOR_BLOB, f"f{run}-", wire=True))
-        finally:
-            server.close()
-    med = {k: statistics.median(v) for k, v in times.items()}
-    per = requests_per_create
-    scheme = ("HTTPS" if tls else "HTTP") + (f", {rtt_ms:g} ms round trip" if rtt_ms else "")
-    return [
-        (
-            f"{count} creates over {scheme}, provider over gRPC ({THREADS} threads)",
-            f"{med['provider']:.2f} s",
-            f"raw POSTs {med['raw']:.2f} s",
-            f"{med['provider'] / med['raw']:.2f}x raw (target <= 1.15x)",
-        ),
-        (
-            "  vs a naive provider over the same gRPC path (token per call)",
-            f"{med['provider']:.2f} s",
-            f"naive {med['naive']:.2f} s",
-            f"{med['naive'] / med['provider']:.2f}x faster (target >= 3x)",
-        ),
-        (
-            "  the SDK server's floor: a provider that only POSTs",
-            f"floor {med['floor']:.2f} s",
-            f"raw POSTs {med['raw']:.2f} s",
-            f"{med['floor'] / med['raw']:.2f}x raw; "
-            f"provider {med['provider'] / med['floor']:.2f}x it",
-        ),
-        (
-            "  HTTP requests per create (emulator count; tokens included)",
-            f"provider {per['provider']:.3f}",
-            f"raw {per['raw']:.2f}, naive {per['naive']:.2f}",
-            f"{per['provider'] / per['raw']:.2f}x raw",
-        ),
-    ]
-
-
-# --------------------------------------------------------------------------------------------
-# 2. check + diff per unchanged job
-# --------------------------------------------------------------------------------------------
+    return server
 
 
 @contextlib.contextmanager
@@ -270,6 +123,217 @@ def latency_proxy(upstream_port: int, rtt_ms: float) -> Iterator[int]:
     finally:
         process.terminate()
         process.wait(timeout=5)
+
+
+# --------------------------------------------------------------------------------------------
+# 1-2. The real CLI, ours beside the floor: loopback, then through a round trip
+# --------------------------------------------------------------------------------------------
+
+
+def bench_cli(
+    jobs: int, repeats: int, rtt_ms: float, parallels: Sequence[int], rtt_repeats: int
+) -> tuple[list[Row], list[Row], list[Row], Cycle | None]:
+    """The main table, the round-trip table and the CPU table; the main cycle for the rest.
+
+    `repeats` 0 skips the main table, no `parallels` the round-trip one.
+    """
+    main: Cycle | None = None
+    if not repeats and not parallels:
+        return [], [], [], None
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        EmulatorProcess(rate_limit=False) as emulator,
+        read_targets(emulator) as read_jobs,
+    ):
+        log(f"real CLI, {jobs} jobs, loopback")
+        stacks = make_stacks(Path(tmp) / "loopback", emulator.url, jobs, read_jobs)
+        if repeats:
+            main = run_cycle(stacks, emulator, Cycle("loopback", jobs, None, CYCLE), repeats, log)
+        rtt_rows: list[Row] = []
+        if rtt_ms and parallels:
+            with latency_proxy(emulator.port, rtt_ms) as port:
+                api_url = f"http://127.0.0.1:{port}"
+                rtt_stacks = make_stacks(Path(tmp) / "rtt", api_url, jobs, read_jobs)
+                for parallel in parallels:
+                    title = f"{rtt_ms:g} ms round trip, --parallel={parallel}"
+                    log(f"real CLI, {jobs} jobs, {title}")
+                    cycle = run_cycle(
+                        rtt_stacks,
+                        emulator,
+                        Cycle(title, jobs, parallel, ("up", "refresh", "destroy")),
+                        rtt_repeats,
+                        log,
+                    )
+                    rtt_rows += [(f"{title} (median of {rtt_repeats})", "", "", "", ""),
+                                 *command_rows(cycle)]  # fmt: skip
+    if main is None:
+        return [], rtt_rows, [], None
+    main_rows: list[Row] = [
+        (f"{jobs} jobs over 3 tenants, loopback, --parallel default (8)", "", "", "", ""),
+        *command_rows(main),
+        *state_rows(main),
+    ]
+    return main_rows, rtt_rows, cpu_rows(main), main
+
+
+def bench_big(sizes: Sequence[int]) -> list[Row]:
+    """Up, refresh and destroy at each N (ours and the floor, one run each), then at N = 300 (or
+    the largest N) the same without intermediate checkpoints, and a refresh with its preview."""
+    rows: list[Row] = []
+    extras_size = 300 if 300 in sizes else max(sizes)
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        EmulatorProcess(rate_limit=False) as emulator,
+        read_targets(emulator) as read_jobs,
+    ):
+        stacks = make_stacks(Path(tmp), emulator.url, min(sizes), read_jobs)
+        plans = [(size, ("up", "refresh", "destroy")) for size in sizes]
+        plans.append(
+            (extras_size, ("up-skip-checkpoints", "refresh-preview", "destroy-skip-checkpoints"))
+        )
+        for size, commands in plans:
+            for stack in stacks.values():
+                stack.set_jobs(size)
+            log(f"big stacks: {size} jobs, {', '.join(commands)}")
+            cycle = run_cycle(stacks, emulator, Cycle(f"N={size}", size, None, commands), 1, log)
+            for command in cycle.commands:
+                ours, floor = cycle.median(command, "ours"), cycle.median(command, "floor")
+                engine = (cycle.median_cpu(command, "ours")["engine"],
+                          cycle.median_cpu(command, "floor")["engine"])  # fmt: skip
+                requests = cycle.stats[command, "ours"]["requests"]
+                rows.append(
+                    (
+                        "  " + COMMAND_TITLES[command].format(n=size),
+                        f"{ours:.1f} s ({ours * 100 / size:.1f} s/100)",
+                        f"{floor:.1f} s ({floor * 100 / size:.1f} s/100)",
+                        f"{ours / floor:.2f}x",
+                        f"engine CPU {engine[0]:.1f}/{engine[1]:.1f} s; {requests} requests",
+                    )
+                )
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
+# 3. `up` and `destroy` under per-tenant write limits
+# --------------------------------------------------------------------------------------------
+
+
+def bench_limits(jobs: int, write_limit: int, window: float) -> list[Row]:
+    """300 jobs over three tenants under a client write limit (the partner gets 3x), up + destroy.
+
+    Searches get the write limit too (OpsRamp gives client tenants the same 50/min for both),
+    other reads 10x. Each tenant's writes per window come from the emulator's job counts, sampled
+    at every twelfth of a window (aligned, so window boundaries are sampled exactly).
+    """
+    flags = [
+        "--write-limit", str(write_limit),
+        "--paged-read-limit", str(write_limit),
+        "--read-limit", str(write_limit * 10),
+        "--rate-window", str(window),
+    ]  # fmt: skip
+    limits = {tenant: write_limit * (3 if tenant == PARTNER_TENANT else 1) for tenant in TENANTS}
+    rows: list[Row] = [
+        (
+            f"{jobs} jobs over 3 tenants at {write_limit} writes per {window:g} s window "
+            f"per client, {write_limit * 3} for the partner msp_12",
+            "",
+            "",
+            "",
+            "",
+        )
+    ]
+    with tempfile.TemporaryDirectory() as tmp, EmulatorProcess(*flags) as emulator:
+        stack = BenchStack(Path(tmp), Path(tmp) / "home", emulator.url, "ours", jobs)
+        for command in ("up", "destroy"):
+            log(f"{command} of {jobs} jobs under write limits")
+            with WritesByTenant(emulator, window / 12) as sampled:
+                timed = stack.run(command, emulator, check=False)
+            paced = tenant_pacing(sampled.samples, window, limits, deleting=command == "destroy")
+            failed = timed.output.count("error:")
+            # The fastest the slowest tenant could finish: its first write's window, then full
+            # windows only; the command's wall time less what its last write lost to that bound.
+            bound_end = max(
+                (min(p.per_window) + p.windows_needed - 1) * window for p in paced if p.per_window
+            )
+            actual_end = max(p.last_seen for p in paced)
+            lost = max(0.0, actual_end - bound_end)
+            rows.append(
+                (
+                    f"  pulumi {command}: wall time (exit {timed.returncode}, {failed} errors)",
+                    f"{timed.wall:.1f} s",
+                    f"fastest possible {timed.wall - lost:.1f} s",
+                    f"{timed.wall / max(timed.wall - lost, 0.01):.2f}x",
+                    f"429s answered {timed.stats['throttled']}, surfaced {failed}",
+                )
+            )
+            rows += tenant_rows(paced, window)
+        rows += stack_per_tenant(emulator, Path(tmp), jobs, window, limits)
+    return rows
+
+
+def stack_per_tenant(
+    emulator: EmulatorProcess, workdir: Path, jobs: int, window: float, limits: dict[str, int]
+) -> list[Row]:
+    """The same jobs as one stack per tenant, the three `up`s at once: paced independently?"""
+    stacks = [
+        BenchStack(
+            workdir / tenant, workdir / "home", emulator.url, "ours", jobs // 3, tenant=tenant
+        )
+        for tenant in TENANTS
+    ]
+    log(f"up of {jobs} jobs as one stack per tenant, at once")
+    walls: list[float] = []
+    emulator.reset_stats()
+    with WritesByTenant(emulator, window / 12) as sampled:
+        threads = [
+            threading.Thread(
+                target=lambda s=stack: walls.append(s.run("up", emulator, count=False).wall)
+            )
+            for stack in stacks
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    paced = tenant_pacing(sampled.samples, window, limits, deleting=False)
+    throttled = emulator.stats()["throttled"]
+    emulator.reset()  # the jobs go with the emulator's state; the stacks are thrown away
+    rows: list[Row] = [
+        (
+            f"  one stack per tenant, {jobs // 3} jobs each, the three `pulumi up`s at once",
+            f"{max(walls):.1f} s" if len(walls) == len(stacks) else "failed",
+            "",
+            "",
+            f"429s answered {throttled}",
+        )
+    ]
+    rows += tenant_rows(paced, window)
+    return rows
+
+
+def tenant_rows(paced: Sequence[TenantPacing], window: float) -> list[Row]:
+    """A row per tenant: its write rate in the windows it could fill, against its limit."""
+    return [
+        (
+            f"    {tenant.tenant}: {tenant.writes} writes in "
+            f"{tenant.windows_used} windows (fewest possible {tenant.windows_needed})",
+            f"{tenant.full_window_rate * tenant.limit / window:.2f} writes/s",
+            f"limit {tenant.limit / window:.2f}/s",
+            f"{tenant.full_window_rate:.0%} (target >= 95 %)",
+            f"done {tenant.last_seen - paced_start(paced):.1f} s after the first write",
+        )
+        for tenant in paced
+    ]
+
+
+def paced_start(paced: Sequence[TenantPacing]) -> float:
+    """The earliest first write of any tenant (epoch seconds)."""
+    return min(p.first_seen for p in paced if p.first_seen)
+
+
+# --------------------------------------------------------------------------------------------
+# Secondary: check + diff per job; pacing through the provider server
+# --------------------------------------------------------------------------------------------
 
 
 def bench_check_diff(jobs: int, repeats: int) -> list[tuple[str, str, str, str]]:
@@ -352,53 +416,6 @@ def check_diff_over_grpc(
 # --------------------------------------------------------------------------------------------
 # 3-5. Real CLI: state size, tokens per up; scaled write limit through the provider
 # --------------------------------------------------------------------------------------------
-
-
-def bench_cli(jobs: int) -> list[tuple[str, str, str, str]]:
-    if pulumi_binary() is None:
-        return [("state bytes / tokens per up", "n/a (no pulumi CLI)", "", "")]
-    with tempfile.TemporaryDirectory() as tmp, EmulatorProcess(rate_limit=False) as emulator:
-        stack = PulumiStack(Path(tmp), emulator.url)
-        emulator.reset_stats()
-        stack.up(jobs)
-        tokens = emulator.stats()["tokens_issued"]
-        emulator.reset_stats()
-        stack.up(jobs)
-        no_change_stats = emulator.stats()
-        emulator.reset_stats()
-        stack.refresh()
-        refresh_tokens = emulator.stats()["tokens_issued"]
-        resources = stack.job_resources()
-        compact = [json.dumps(r, separators=(",", ":")) for r in resources]
-        owned = [
-            len(json.dumps({"inputs": r["inputs"], "outputs": r["outputs"]}, separators=(",", ":")))
-            for r in resources
-        ]
-        provider_bytes = len(resources[0]["inputs"]["__provider"])
-    whole = statistics.median(len(c) for c in compact)
-    return [
-        (
-            "state bytes per job: inputs + outputs (pulumi stack export)",
-            f"{statistics.median(owned):.0f} B",
-            "target 2048 B",
-            f"{statistics.median(owned) / 2048:.2f}x of target",
-        ),
-        (
-            "  whole resource incl. the engine's stackTrace/sourcePosition",
-            f"{whole:.0f} B",
-            "target 2048 B",
-            f"{whole / 2048:.2f}x of target",
-        ),
-        ("__provider bytes", f"{provider_bytes} B", "target 200 B", f"{provider_bytes / 200:.2f}x"),
-        (f"tokens fetched per `pulumi up` ({jobs} creates)", str(tokens), "target 1", f"{tokens}x"),
-        (
-            "  same, `pulumi up` with nothing to change: tokens / requests",
-            f"{no_change_stats['tokens_issued']} / {no_change_stats['requests']}",
-            "target 0 / 0",
-            "",
-        ),
-        (f"  `pulumi refresh` of {jobs} jobs: tokens", str(refresh_tokens), "target 1", ""),
-    ]
 
 
 def bench_scaled_limit(
@@ -511,6 +528,34 @@ def scaled_run(
     return seen
 
 
+def secondary_rows(main: Cycle) -> list[Row]:
+    """Tokens and requests per command of the main run (emulator counts)."""
+    stats = {command: main.stats[command, "ours"] for command in main.commands}
+    return [
+        (
+            f"tokens fetched per `pulumi up` ({main.jobs} creates) / per refresh / per destroy",
+            f"{stats['up']['tokens_issued']} / {stats['refresh']['tokens_issued']} / "
+            f"{stats['destroy']['tokens_issued']}",
+            "target 1",
+            "",
+        ),
+        (
+            "  HTTP requests: up / refresh / destroy (searches: listing job names, once a tenant)",
+            f"{stats['up']['requests']} / {stats['refresh']['requests']} / "
+            f"{stats['destroy']['requests']}",
+            f"N + 1 = {main.jobs + 1} (+ 1 search a tenant on up)",
+            "",
+        ),
+        (
+            "  preview, and up or preview with nothing to change: requests",
+            f"{stats['preview']['requests']}, {stats['up-same']['requests']}, "
+            f"{stats['preview-same']['requests']}",
+            "target 0",
+            "",
+        ),
+    ]
+
+
 def machine_line() -> str:
     """When and where the figures were measured (they mean little without it)."""
     cli = pulumi_binary()
@@ -522,34 +567,112 @@ def machine_line() -> str:
                 [cli, "version"], capture_output=True, text=True, check=False
             ).stdout.strip()
         )
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return (
-        f"{time.strftime('%Y-%m-%d %H:%M %Z')}; {os.cpu_count()} CPUs; "
+        f"{time.strftime('%Y-%m-%d %H:%M %Z')}; {os.cpu_count()} CPUs, load average {load}; "
         f"Python {platform.python_version()}; {cli_version}; emulator on loopback"
     )
 
 
+def print_table(title: str, header: Row, rows: Sequence[Row]) -> None:
+    """One table, columns padded."""
+    width = len(header)
+    rows = [tuple(row) + ("",) * (width - len(row)) for row in rows]
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(width)]
+    print(f"\n{title}")
+    for row in (header, tuple("-" * w for w in widths), *rows):
+        print(" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def int_list(text: str) -> list[int]:
+    """'4,16' -> [4, 16]; '' -> []."""
+    return [int(part) for part in text.split(",") if part.strip()]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--creates", type=int, default=200)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--cli-jobs", type=int, default=300, help="N of the main table")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per command (median)")
+    parser.add_argument("--rtt-ms", type=float, default=50.0, help="round trip of the WAN table")
+    parser.add_argument(
+        "--parallel",
+        type=int_list,
+        default=[4, 16],
+        help="--parallel settings of the WAN table, e.g. 4,16 ('' skips it)",
+    )
+    parser.add_argument("--rtt-repeats", type=int, default=1, help="runs per WAN command")
+    parser.add_argument("--limit-jobs", type=int, default=300, help="jobs of the write-limit run")
+    parser.add_argument(
+        "--write-limit",
+        type=int,
+        default=5,
+        help="client writes per window (the partner gets 3x); 0 skips the run",
+    )
+    parser.add_argument("--rate-window", type=float, default=3.0, help="seconds per window")
+    parser.add_argument(
+        "--big",
+        type=int_list,
+        default=[100, 300, 1000],
+        help="N of the big-stacks table (tier 'big', not run by default)",
+    )
+    parser.add_argument(
+        "--tiers",
+        default="main,rtt,limits,secondary",
+        help="tables to run: main, rtt, limits, big, secondary",
+    )
     parser.add_argument("--check-jobs", type=int, default=1000)
-    parser.add_argument("--cli-jobs", type=int, default=20)
-    parser.add_argument("--rtt-ms", type=float, default=20.0, help="round trip of the WAN run")
-    args = parser.parse_args()
-    rows = [
-        *bench_creates(args.creates, args.repeats, tls=False),
-        *bench_creates(args.creates, args.repeats, tls=True),
-        *bench_creates(args.creates, args.repeats, tls=True, rtt_ms=args.rtt_ms),
-        *bench_check_diff(args.check_jobs, args.repeats),
-        *bench_cli(args.cli_jobs),
-        *bench_scaled_limit(100, 30, 6.0, args.repeats),
-    ]
-    print(machine_line())
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    header = ("measure", "value", "reference", "ratio")
-    widths = [max(w, len(h)) for w, h in zip(widths, header, strict=True)]
-    for row in (header, tuple("-" * w for w in widths), *rows):
-        print(" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+    args = parser.parse_args()  # fmt: skip
+    if pulumi_binary() is None:
+        sys.exit("no pulumi CLI on PATH: run `bash scripts/bench.sh` (it builds one)")
+    started = time.perf_counter()
+    machine = machine_line()
+    tiers = set(args.tiers.split(","))
+    main_rows, rtt_rows, cpu_table, main_cycle = bench_cli(
+        args.cli_jobs,
+        args.repeats if "main" in tiers else 0,
+        args.rtt_ms,
+        args.parallel if "rtt" in tiers else [],
+        args.rtt_repeats,
+    )
+    limit_rows: list[Row] = []
+    if "limits" in tiers and args.write_limit:
+        limit_rows = bench_limits(args.limit_jobs, args.write_limit, args.rate_window)
+    big_rows = bench_big(args.big) if "big" in tiers else []
+    secondary: list[Row] = []
+    if "secondary" in tiers:
+        log("secondary figures")
+        secondary += bench_check_diff(args.check_jobs, args.repeats)
+        # One run: the write-limit table above measures pacing through the CLI.
+        secondary += bench_scaled_limit(100, 30, 6.0, 1)
+        secondary += secondary_rows(main_cycle) if main_cycle else []
+    print(machine)
+    header5: Row = ("measure", "ours", "floor", "ours/floor", "HTTP requests ours / floor")
+    if main_rows:
+        print_table(f"Real CLI, medians of {args.repeats}", header5, main_rows)
+    if rtt_rows:
+        print_table("Real CLI through a round trip", header5, rtt_rows)
+    if limit_rows:
+        print_table(
+            "Under per-tenant write limits (ours only)",
+            ("measure", "value", "reference", "ratio", "notes"),
+            limit_rows,
+        )
+    if big_rows:
+        print_table(
+            "Big stacks: one run each",
+            ("command", "ours", "floor", "ours/floor", "engine CPU ours/floor; requests ours"),
+            big_rows,
+        )
+    if cpu_table:
+        print_table(
+            f"CPU seconds per command, all processes (medians of {args.repeats})",
+            ("command", "ours", "floor", "ours/floor", "by process: ours/floor"),
+            cpu_table,
+        )
+    if secondary:
+        print_table("Secondary", ("measure", "value", "reference", "ratio"), secondary)
+    after = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\nwall time {time.perf_counter() - started:.0f} s; load average at the end {after}")
 
 
 if __name__ == "__main__":
