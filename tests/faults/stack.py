@@ -1,6 +1,6 @@
 """A stack of N jobs on the end-to-end tier's hermetic project (tests/e2e/project.py).
 
-Used by the fault suite and by the benchmark (state size, tokens per `up`). The stack `dev`
+Used by the fault suite. The stack `dev`
 targets client_13 with the partner's credentials; `up(count)` declares `count` jobs named
 `<prefix> <index>` (Pulumi names `<prefix>-<index>`) through the e2e program's `e2e:jobs` config.
 """
