@@ -14,7 +14,7 @@ import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.runtime.proto import provider_pb2
 
-from opsramp_jobs import provider as provider_module
+from opsramp_jobs.model import parse_job
 from opsramp_jobs.provider import OpsRampJobProvider
 from tests.provider.conftest import job_inputs, stack_config
 from tests.provider.grpc_provider import UNKNOWN, ProviderServer
@@ -88,62 +88,66 @@ def in_process(emulator: EmulatorProcess) -> OpsRampJobProvider:
     return provider
 
 
+def create(provider: OpsRampJobProvider, **overrides: Any) -> tuple[str, dict[str, Any]]:
+    """Check and create a job; its id and outputs."""
+    inputs = provider.check({}, job_inputs(**overrides)).inputs
+    created = provider.create(inputs)
+    assert created.outs is not None
+    return created.id, created.outs
+
+
 @pytest.fixture
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Records each parse_job call the provider makes (True for a job OpsRamp returned)."""
     calls: list[bool] = []
-    real: Callable[..., Any] = provider_module.parse_job
+    real: Callable[..., Any] = parse_job
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         calls.append(bool(kwargs.get("from_server")))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(provider_module, "parse_job", counted)
+    monkeypatch.setattr("opsramp_jobs.provider.parse_job", counted)
     return calls
 
 
 def test_equal_inputs_diff_without_parsing(
     in_process: OpsRampJobProvider, parses: list[bool]
 ) -> None:
+    job_id, outs = create(in_process)
     inputs = in_process.check({}, job_inputs()).inputs
-    created = in_process.create(inputs)
     parses.clear()
-    assert in_process.diff(created.id, created.outs, inputs).changes is False
+    assert in_process.diff(job_id, outs, inputs).changes is False
     assert parses == []
     # An older state form is parsed (old and new), and still no change.
-    assert in_process.diff(created.id, older_form(created.outs), inputs).changes is False
+    assert in_process.diff(job_id, older_form(outs), inputs).changes is False
     assert len(parses) == 2
     # An unknown value is a change even where the texts are equal (not in a real state).
     unknown = {**inputs, "entities": [{"resource": {"id": UNKNOWN, "type": "DEVICE"}}]}
-    assert in_process.diff(created.id, {**created.outs, **unknown}, unknown).changes is True
+    assert in_process.diff(job_id, {**outs, **unknown}, unknown).changes is True
 
 
 def test_a_refresh_of_an_unchanged_job_parses_only_the_live_job(
     in_process: OpsRampJobProvider, parses: list[bool]
 ) -> None:
-    created = in_process.create(in_process.check({}, job_inputs()).inputs)
+    job_id, outs = create(in_process)
     parses.clear()
-    read = in_process.read(created.id, created.outs)
-    assert read.outs == created.outs
+    assert in_process.read(job_id, outs).outs == outs
     assert parses == [True]
 
 
 def test_a_refresh_still_keeps_the_declared_credential_set(
     in_process: OpsRampJobProvider, parses: list[bool]
 ) -> None:
-    inputs = in_process.check({}, job_inputs(name="cleanup", script=CUSTOM_SCRIPT)).inputs
-    created = in_process.create(inputs)
+    job_id, outs = create(in_process, name="cleanup", script=CUSTOM_SCRIPT)
     parses.clear()
-    read = in_process.read(created.id, created.outs)
-    assert read.outs == created.outs
-    assert read.outs["script"]["credentialSet"] == {"uniqueId": "cred-123"}
+    assert in_process.read(job_id, outs).outs == outs
+    assert outs["script"]["credentialSet"] == {"uniqueId": "cred-123"}
     assert parses == [True, False]  # the live job, then the declared one for its credential set
 
 
 def test_a_refresh_with_unparseable_state_reads_the_live_job(
     in_process: OpsRampJobProvider,
 ) -> None:
-    created = in_process.create(in_process.check({}, job_inputs()).inputs)
-    broken = {**created.outs, "schedule": {"startDate": "not a date"}}
-    read = in_process.read(created.id, broken)
-    assert read.outs == created.outs
+    job_id, outs = create(in_process)
+    broken = {**outs, "schedule": {"startDate": "not a date"}}
+    assert in_process.read(job_id, broken).outs == outs
