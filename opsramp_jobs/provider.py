@@ -4,7 +4,7 @@ PUBLIC CONTRACT: every stack's state names ``opsramp_jobs.provider.OpsRampJobPro
 provider is pickled by reference). Never move or rename this module or the class.
 
 The pickled provider holds nothing: connection settings arrive through ``configure`` and live in
-this process only, with one client (one token) shared by the provider server's 4 threads.
+this process only, with one client (one token) shared by the provider server's worker threads.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from opsramp_jobs.model import (
 )
 from opsramp_jobs.names import JobNames
 from opsramp_jobs.presentation import UserError, install_short_errors
+from opsramp_jobs.server_threads import widen_server_pool
 from opsramp_jobs.settings import (
     CONFIG_KEYS,
     ConnectionSettings,
@@ -626,6 +627,8 @@ class OpsRampJobProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         """Read connection settings from the stack config (secrets decrypted) or environment."""
         _exit_with_parent()
+        # A create waiting for one tenant's window must not hold up other tenants' calls.
+        widen_server_pool()
         config = {key: req.config.get(key) for key in CONFIG_KEYS}
         _configure({key: value for key, value in config.items() if value is not None})
 
