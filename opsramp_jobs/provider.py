@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pulumi.dynamic import (
     CheckFailure,
@@ -33,7 +33,6 @@ from pulumi.dynamic import (
 )
 from pulumi.runtime import known_types
 
-from opsramp_jobs.client import OpsRampClient
 from opsramp_jobs.errors import JobNotFoundError, OpsRampError
 from opsramp_jobs.model import (
     CustomScript,
@@ -43,7 +42,6 @@ from opsramp_jobs.model import (
     parse_job,
     server_details,
 )
-from opsramp_jobs.names import JobNames
 from opsramp_jobs.presentation import UserError, install_short_errors
 from opsramp_jobs.server_threads import widen_server_pool
 from opsramp_jobs.settings import (
@@ -54,6 +52,13 @@ from opsramp_jobs.settings import (
     missing_tenant_fix,
     resolve_settings,
 )
+
+if TYPE_CHECKING:
+    # Imported where first used: the client brings `requests` (a third of this module's import
+    # cost), which a process that only checks and diffs never needs once the client builds its
+    # session lazily.
+    from opsramp_jobs.client import OpsRampClient
+    from opsramp_jobs.names import JobNames
 
 __all__ = ["ADOPT_EXISTING_ENV", "INPUT_KEYS", "OPTION_KEYS", "OpsRampJobProvider"]
 
@@ -153,6 +158,8 @@ def _client() -> OpsRampClient:
         if _Connection.settings is None:
             raise SettingsError(_Connection.problems)
         if _Connection.client is None:
+            from opsramp_jobs.client import OpsRampClient  # noqa: PLC0415 (see TYPE_CHECKING)
+
             s = _Connection.settings
             _Connection.client = OpsRampClient(
                 s.api_url,
@@ -169,6 +176,8 @@ def _names() -> JobNames:
     client = _client()
     with _Connection.lock:
         if _Connection.names is None:
+            from opsramp_jobs.names import JobNames  # noqa: PLC0415 (see TYPE_CHECKING)
+
             _Connection.names = JobNames(client)
         return _Connection.names
 
