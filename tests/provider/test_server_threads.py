@@ -8,13 +8,14 @@ used to queue msp_12's creates behind them.
 from __future__ import annotations
 
 import time
+import types
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import grpc
 from pulumi.runtime.proto import provider_pb2
 
-from opsramp_jobs.server_threads import _thread_pool, widen_server_pool
+from opsramp_jobs.server_threads import _find_pool, _thread_pool, widen_server_pool
 from tests.provider.conftest import job_inputs, stack_config
 from tests.provider.grpc_provider import PROVIDER_BLOB, URN, ProviderServer, to_struct
 from tests.support.emulator import EmulatorProcess
@@ -93,6 +94,11 @@ def test_the_grpc_servers_pool_is_found_in_this_grpc_version() -> None:
         assert _thread_pool(grpc_server) is pool
         assert _thread_pool(pool) is None
         assert _thread_pool(object()) is None
+        # A server kept as a module global (not a local of a running frame) is found too.
+        module = types.ModuleType("server_module")
+        module.server = grpc_server  # type: ignore[attr-defined]
+        assert _find_pool(module) is pool
+        assert _find_pool(types.ModuleType("other")) is None
     finally:
         grpc_server.stop(None)
         pool.shutdown()
