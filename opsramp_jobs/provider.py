@@ -4,7 +4,7 @@ PUBLIC CONTRACT: every stack's state names ``opsramp_jobs.provider.OpsRampJobPro
 provider is pickled by reference). Never move or rename this module or the class.
 
 The pickled provider holds nothing: connection settings arrive through ``configure`` and live in
-this process only, with one client (one token) shared by the provider server's 4 threads.
+this process only, with one client (one token) shared by the provider server's worker threads.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pulumi.dynamic import (
     CheckFailure,
@@ -33,7 +33,6 @@ from pulumi.dynamic import (
 )
 from pulumi.runtime import known_types
 
-from opsramp_jobs.client import OpsRampClient
 from opsramp_jobs.errors import JobNotFoundError, OpsRampError
 from opsramp_jobs.model import (
     CustomScript,
@@ -43,8 +42,8 @@ from opsramp_jobs.model import (
     parse_job,
     server_details,
 )
-from opsramp_jobs.names import JobNames
 from opsramp_jobs.presentation import UserError, install_short_errors
+from opsramp_jobs.server_threads import widen_server_pool
 from opsramp_jobs.settings import (
     CONFIG_KEYS,
     ConnectionSettings,
@@ -53,6 +52,13 @@ from opsramp_jobs.settings import (
     missing_tenant_fix,
     resolve_settings,
 )
+
+if TYPE_CHECKING:
+    # Imported where first used: the client brings `requests` (a third of this module's import
+    # cost), which a process that only checks and diffs never needs once the client builds its
+    # session lazily.
+    from opsramp_jobs.client import OpsRampClient
+    from opsramp_jobs.names import JobNames
 
 __all__ = ["ADOPT_EXISTING_ENV", "INPUT_KEYS", "OPTION_KEYS", "OpsRampJobProvider"]
 
@@ -152,6 +158,8 @@ def _client() -> OpsRampClient:
         if _Connection.settings is None:
             raise SettingsError(_Connection.problems)
         if _Connection.client is None:
+            from opsramp_jobs.client import OpsRampClient  # noqa: PLC0415 (see TYPE_CHECKING)
+
             s = _Connection.settings
             _Connection.client = OpsRampClient(
                 s.api_url,
@@ -168,6 +176,8 @@ def _names() -> JobNames:
     client = _client()
     with _Connection.lock:
         if _Connection.names is None:
+            from opsramp_jobs.names import JobNames  # noqa: PLC0415 (see TYPE_CHECKING)
+
             _Connection.names = JobNames(client)
         return _Connection.names
 
@@ -182,12 +192,37 @@ def _default_tenant() -> str | None:
 # --------------------------------------------------------------------------------------------
 
 
+# How the SDK's server passes a value unknown at preview (deserialised with keep_unknowns).
+_UNKNOWN_TEXT = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
 def _is_unknown(value: object) -> bool:
-    return known_types.is_unknown(value) or value == "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+    return known_types.is_unknown(value) or value == _UNKNOWN_TEXT
+
+
+def _has_unknown(value: object) -> bool:
+    """Whether any value inside ``value`` is unknown (cheap: no paths; most inputs are known)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+        elif isinstance(item, str | int | float | bool) or item is None:
+            if item == _UNKNOWN_TEXT:
+                return True
+        elif isinstance(item, Mapping):
+            pending.extend(item.values())
+        elif _is_unknown(item):
+            return True
+    return False
 
 
 def _unknown_paths(value: object, path: str = "") -> list[str]:
     """Return the property paths (model error style) of every unknown value."""
+    if not path and not _has_unknown(value):
+        return []  # the usual case, without building a path for every value
     if _is_unknown(value):
         return [path]
     found: list[str] = []
@@ -248,14 +283,20 @@ def _outputs(
     live: Mapping[str, Any],
     options: Mapping[str, Any],
     previous: Mapping[str, Any] | None = None,
+    *,
+    observed: Job | None = None,
 ) -> dict[str, Any]:
-    """Build the resource's outputs from the job OpsRamp returned (read after write)."""
-    try:
-        observed = parse_job(live, declared.tenant_id, from_server=True)
-    except JobValidationError:
-        # The job exists (we have its id); an unexpected echo must not orphan it. Record what
-        # was declared; the next refresh shows any difference.
-        observed = declared
+    """Build the resource's outputs from the job OpsRamp returned (read after write).
+
+    ``observed``: `live` already parsed (with the declared job's tenant), when the caller has it.
+    """
+    if observed is None:
+        try:
+            observed = parse_job(live, declared.tenant_id, from_server=True)
+        except JobValidationError:
+            # The job exists (we have its id); an unexpected echo must not orphan it. Record
+            # what was declared; the next refresh shows any difference.
+            observed = declared
     declared_script, observed_script = declared.script, observed.script
     if (
         isinstance(declared_script, CustomScript)
@@ -314,6 +355,8 @@ def _settled_outputs(
     live: Mapping[str, Any],
     options: Mapping[str, Any],
     previous: Mapping[str, Any] | None = None,
+    *,
+    observed: Job | None = None,
 ) -> dict[str, Any]:
     """`_outputs`, or when that fails, what is known: the id of a job OpsRamp has is never lost.
 
@@ -322,7 +365,7 @@ def _settled_outputs(
     """
     if declared is not None:
         try:
-            return _outputs(declared, live, options, previous)
+            return _outputs(declared, live, options, previous, observed=observed)
         except Exception:  # anything: the job exists, its id must reach the state
             log.exception("outputs of job %s could not be computed; recording its id", live["id"])
     inputs = _job_inputs(props)
@@ -572,6 +615,16 @@ def _hold_existing(job_id: str, olds: Mapping[str, Any]) -> None:
         _names().hold(tenant, job_id)
 
 
+def _declared_tenant(tenant: object) -> Any:
+    """The tenant a parse of the declared inputs would carry (the model strips it)."""
+    return tenant.strip() if isinstance(tenant, str) and tenant.strip() else tenant
+
+
+def _lacks_credential_set(job: Job) -> bool:
+    """Whether `job` is a custom script without a credential set (OpsRamp never echoes one)."""
+    return isinstance(job.script, CustomScript) and job.script.credential_set is None
+
+
 def _parse_declared(props: Mapping[str, Any]) -> Job:
     inputs = _job_inputs(props)
     if "tenantId" not in inputs and _default_tenant():
@@ -593,6 +646,8 @@ class OpsRampJobProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         """Read connection settings from the stack config (secrets decrypted) or environment."""
         _exit_with_parent()
+        # A create waiting for one tenant's window must not hold up other tenants' calls.
+        widen_server_pool()
         config = {key: req.config.get(key) for key in CONFIG_KEYS}
         _configure({key: value for key, value in config.items() if value is not None})
 
@@ -644,6 +699,12 @@ class OpsRampJobProvider(ResourceProvider):
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare canonical old and new inputs; server-added outputs never cause a diff."""
         _hold_existing(_id, olds)
+        old_inputs, new_inputs = _job_inputs(olds), _job_inputs(news)
+        if old_inputs == new_inputs and not _has_unknown(new_inputs):
+            # The usual preview: the state holds the canonical inputs a check returned, and
+            # check returns them again. Equal inputs canonicalise equally, so nothing to parse.
+            return DiffResult(changes=False, replaces=[], delete_before_replace=False)
+        # Something differs, or the state is in an older form: compare canonical forms.
         old, new = _comparable(olds), _comparable(news)
         changed = [
             key
@@ -701,14 +762,18 @@ class OpsRampJobProvider(ResourceProvider):
                 ) from None
             return ReadResult(id_="", outs={})
         live = {**live, "id": live.get("id") or id_}
-        declared: Job | None = None
+        # The live job is parsed once; the declared inputs only when the live job needs them (an
+        # echo that does not parse, or a credential set OpsRamp does not echo): a refresh of an
+        # unchanged job parses one job, not two.
+        observed: Job | None = None
         with contextlib.suppress(JobValidationError):
-            declared = _parse_declared(props)
-        if declared is None:
+            observed = parse_job(live, _declared_tenant(tenant), from_server=True)
+        declared = observed
+        if observed is None or _lacks_credential_set(observed):
             with contextlib.suppress(JobValidationError):
-                declared = parse_job(live, tenant, from_server=True)
+                declared = _parse_declared(props)
         options = _options(props)
-        outs = _settled_outputs(props, declared, live, options, previous=props)
+        outs = _settled_outputs(props, declared, live, options, props, observed=observed)
         inputs = {k: outs[k] for k in INPUT_KEYS if k in outs}
         return ReadResult(id_=id_, outs=outs, inputs={**inputs, **options})
 
