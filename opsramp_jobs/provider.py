@@ -660,7 +660,8 @@ class OpsRampJobProvider(ResourceProvider):
         adopt_id = options.get("adoptId")
         if adopt_id is not None and not _is_unknown(adopt_id) and not str(adopt_id).strip():
             failures.append(CheckFailure("adoptId", "must be the id of an existing job"))
-        if "allowDuplicateName" in options and not isinstance(options["allowDuplicateName"], bool):
+        allow = options.get("allowDuplicateName")
+        if allow is not None and not _is_unknown(allow) and not isinstance(allow, bool):
             failures.append(CheckFailure("allowDuplicateName", "must be true or false"))
         for problem in _Connection.problems:
             failures.append(CheckFailure("", problem))

@@ -261,3 +261,12 @@ def test_unknown_top_level_inputs_are_reported(provider: ProviderServer) -> None
     assert failures == [
         ("schedul", "'schedul' is not an input of OpsRampJob; did you mean 'schedule'?")
     ]
+
+
+def test_unknown_options_pass_preview_and_known_bad_ones_fail(provider: ProviderServer) -> None:
+    # An option computed from another resource is unknown in a preview: not an error.
+    for option in ("allowDuplicateName", "adoptId"):
+        _, failures = provider.check({**job_inputs(), option: UNKNOWN})
+        assert failures == [], option
+    _, failures = provider.check({**job_inputs(), "allowDuplicateName": "yes"})
+    assert failures == [("allowDuplicateName", "must be true or false")]
