@@ -69,6 +69,10 @@ def problems_of(block: Block) -> list[str]:
             file = REPO_ROOT / script
             if file.exists():
                 text = file.read_text()
+                # A script that hands its arguments to a module (`python -m x "$@"`) takes the
+                # module's options too.
+                for forwarded in re.findall(r'-m ([\w.]+) "\$@"', text):
+                    text += module_source(forwarded)
                 problems += [
                     f"{where}: {script} has no option {flag} (`{command}`)"
                     for flag in _FLAG.findall(rest)
