@@ -142,9 +142,10 @@ def test_sigint_mid_up_leaves_no_stack_locked(fleet: FleetHarness) -> None:
     """Ctrl-C mid-`up`: exit 130, stacks cancelled cleanly; the next `up` converges."""
     for index in (1, 2):
         fleet.env[f"S{index:03d}_SECRET"] = f"{synthetic_tenant(index)}-secret"
+    names = [f"Inventory {n}" for n in range(8)]
     many = [
-        {**PROGRAM_JOBS[1], "name": f"Inventory {n}", "resource": f"inventory-{n}"}
-        for n in range(8)
+        {**PROGRAM_JOBS[1], "name": name, "resource": f"inventory-{n}"}
+        for n, name in enumerate(names)
     ]
     fleet.write(
         {
@@ -171,4 +172,4 @@ def test_sigint_mid_up_leaves_no_stack_locked(fleet: FleetHarness) -> None:
     assert again.returncode == 0, again.stderr + again.stdout  # no lock left, no pending ops
     jobs = fleet.jobs_by_tenant()
     for tenant_id in ("client_s001", "client_s002"):
-        assert sorted(j["name"] for j in jobs[tenant_id]) == sorted(j["name"] for j in many)
+        assert sorted(j["name"] for j in jobs[tenant_id]) == sorted(names)
