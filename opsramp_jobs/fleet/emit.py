@@ -143,12 +143,12 @@ def k8s_operator_stacks(
 
 def dump_workflow(workflow: dict[str, Any]) -> str:
     """YAML text of a workflow (keys in the order GitHub's examples use)."""
-    return str(yaml.safe_dump(workflow, sort_keys=False, width=100))
+    return str(yaml.safe_dump(workflow, sort_keys=False, width=4096))
 
 
 def dump_manifests(manifests: list[dict[str, Any]]) -> str:
     """A multi-document YAML stream."""
-    return str(yaml.safe_dump_all(manifests, sort_keys=False, width=100))
+    return str(yaml.safe_dump_all(manifests, sort_keys=False, width=4096))
 
 
 EMITTERS = ("github-actions", "k8s-operator")

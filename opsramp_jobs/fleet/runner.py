@@ -143,6 +143,8 @@ class FleetRun:
         self._tty = out.isatty()
         self._last_render = 0.0
         self.interrupted = False
+        # One `pulumi version` check for the whole run instead of one per stack's workspace.
+        self._command: auto.PulumiCommand | None = None
 
     # ------------------------------------------------------------------ stacks
 
@@ -155,7 +157,11 @@ class FleetRun:
         # virtualenv, where opsramp_jobs is installed.
         if sys.prefix != sys.base_prefix and "PULUMI_RUNTIME_VIRTUALENV" not in self.environ:
             env["PULUMI_RUNTIME_VIRTUALENV"] = sys.prefix
+        with self._lock:
+            if self._command is None:
+                self._command = auto.PulumiCommand()
         return auto.LocalWorkspaceOptions(
+            pulumi_command=self._command,
             env_vars=env,
             secrets_provider=self.options.secrets_provider,
             project_settings=auto.ProjectSettings(name=self.fleet.project, runtime="python"),
@@ -251,7 +257,8 @@ class FleetRun:
             }
             operation = self.options.operation
             if operation == "up":
-                stack.up(**common)
+                # show_secrets=False: the summary read after the update needs no decryption.
+                stack.up(show_secrets=False, **common)
             elif operation == "preview":
                 stack.preview(expect_no_changes=self.options.expect_no_changes or None, **common)
             elif operation == "refresh":
