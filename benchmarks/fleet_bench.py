@@ -132,8 +132,10 @@ def run_single_stack(emulator: EmulatorProcess, work: Path, tenants: int, jobs: 
         env["PULUMI_RUNTIME_VIRTUALENV"] = sys.prefix
 
     def program() -> None:
-        for index in range(1, tenants + 1):
-            for number in range(jobs):
+        # Job-major, as OpsRampJobSet declares them: consecutive creates go to different tenants,
+        # so under per-tenant limits the single stack is not throttled by one tenant's bucket.
+        for number in range(jobs):
+            for index in range(1, tenants + 1):
                 OpsRampJob(
                     f"s{index:03d}-job-{number:03d}",
                     tenant_id=tenant_id(index),
