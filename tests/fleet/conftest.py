@@ -69,6 +69,8 @@ class FleetHarness:
             [sys.executable, "-m", "opsramp_jobs.fleet", *args],
             cwd=REPO_ROOT,
             env=self.env,
+            # Not a terminal's stdin: the fleet then forwards a SIGINT to its pulumi children.
+            stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
