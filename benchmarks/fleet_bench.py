@@ -120,7 +120,13 @@ def run_fleet(
         stacks = json.loads(done.stdout)["stacks"]
         slowest = max(s["seconds"] for s in stacks)
         note = f"slowest stack {slowest:.1f} s"
-    return Timing(seconds, created, note)
+    return Timing(seconds, created, f"{note}; {requests_seen(emulator)}")
+
+
+def requests_seen(emulator: EmulatorProcess) -> str:
+    """The emulator's counters: writes answered 200 and requests throttled (429)."""
+    stats = emulator.stats()
+    return f"{stats.get('writes', '?')} writes, {stats.get('throttled', '?')} throttled"
 
 
 def run_single_stack(emulator: EmulatorProcess, work: Path, tenants: int, jobs: int) -> Timing:
@@ -165,7 +171,8 @@ def run_single_stack(emulator: EmulatorProcess, work: Path, tenants: int, jobs: 
         stack.up(color="never")
     except auto.CommandError as exc:
         note = f"failed: {str(exc)[-300:]}"
-    return Timing(time.perf_counter() - started, len(emulator.jobs()), note)
+    seconds = time.perf_counter() - started
+    return Timing(seconds, len(emulator.jobs()), f"{note} {requests_seen(emulator)}".strip())
 
 
 def uptime() -> str:

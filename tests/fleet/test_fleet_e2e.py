@@ -47,6 +47,12 @@ def tenant(index: int, **extra: Any) -> dict[str, Any]:
     }
 
 
+def lock_files(fleet: FleetHarness) -> list[str]:
+    """The locks held in the file backend: one file per lock under .pulumi/locks."""
+    locks = (fleet.workdir / "state" / ".pulumi" / "locks").glob("**/*")
+    return [str(path) for path in locks if path.is_file()]
+
+
 def test_up_preview_destroy_over_five_tenants_with_one_failing(fleet: FleetHarness) -> None:
     """Healthy tenants get exactly their jobs; the bad one fails alone; destroy leaves none."""
     for index in range(1, 6):
@@ -161,11 +167,13 @@ def test_sigint_mid_up_leaves_no_stack_locked(fleet: FleetHarness) -> None:
     )
     process = fleet.start("up", str(fleet.file), "--parallel", "2", "--stack-parallel", "2")
     wait_until(lambda: len(fleet.emulator.jobs()) >= 1, 120, "the first job to be created")
+    assert lock_files(fleet), "an update in progress holds its stack's lock"
     interrupted = fleet.interrupt(process)
     assert interrupted.returncode == 130, interrupted.stderr
     assert "interrupted" in interrupted.stderr
     created_before = len(fleet.emulator.jobs())
     assert created_before < 16, "the interrupt came too late to test anything"
+    assert lock_files(fleet) == []  # no stack left locked
 
     fleet.emulator.clear_faults()
     again = fleet.run("up", str(fleet.file), "--parallel", "2", "--json")
