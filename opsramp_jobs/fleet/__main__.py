@@ -59,6 +59,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                 action="store_true",
                 help="fail each stack that has changes",
             )
+        if operation == "destroy":
+            sub.add_argument(
+                "--remove",
+                action="store_true",
+                help="also remove each stack (history, config) once its jobs are deleted",
+            )
         sub.add_argument("--json", action="store_true", help="print the summary as JSON")
     emit = commands.add_parser("emit", help="write a CI workflow or operator manifests")
     emit.add_argument("target", choices=EMITTERS)
@@ -121,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
             secrets_provider=args.secrets_provider,
             stack_parallel=args.stack_parallel,
             expect_no_changes=getattr(args, "expect_no_changes", False),
+            remove_stacks=getattr(args, "remove", False),
         ),
     )
     outcomes = run.run()

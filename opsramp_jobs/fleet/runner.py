@@ -73,6 +73,8 @@ class RunOptions:
     stack_parallel: int | None = None
     """`--parallel` of each pulumi operation (resource operations at once); CLI default if None."""
     expect_no_changes: bool = False
+    remove_stacks: bool = False
+    """`destroy` only: also remove each emptied stack (its history and config) from the backend."""
 
 
 @dataclass
@@ -265,6 +267,8 @@ class FleetRun:
                 stack.refresh(expect_no_changes=self.options.expect_no_changes or None, **common)
             else:
                 stack.destroy(**common)
+                if self.options.remove_stacks:
+                    stack.workspace.remove_stack(tenant.key)
             outcome.status = "succeeded"
         except TenantError as exc:
             outcome.status, outcome.error = "failed", str(exc)

@@ -115,12 +115,14 @@ def test_up_preview_destroy_over_five_tenants_with_one_failing(fleet: FleetHarne
         assert summary[key]["counts"] == {"same": len(names)}, summary[key]  # no changes
     assert summary["s005"]["counts"] == {"created": 2}  # still to do, nothing was made
 
-    destroy = fleet.run("destroy", str(fleet.file), "--parallel", "5", "--json")
+    destroy = fleet.run("destroy", str(fleet.file), "--parallel", "5", "--json", "--remove")
     assert destroy.returncode == 0, destroy.stderr
     assert {k: v["status"] for k, v in destroy.summary().items()} == dict.fromkeys(
         ("s001", "s002", "s003", "s004", "s005"), "succeeded"
     )
     assert fleet.jobs_by_tenant() == {}
+    stacks = (fleet.workdir / "state" / ".pulumi" / "stacks").glob("**/*.json")
+    assert [path.name for path in stacks] == []  # --remove: no stack left in the backend
 
 
 def test_tenants_option_limits_the_run(fleet: FleetHarness) -> None:
