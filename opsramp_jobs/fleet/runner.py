@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import os
+import re
 import signal
 import sys
 import threading
@@ -38,6 +39,7 @@ _COUNTED = {
     events.OpType.SAME: "same",
     events.OpType.REPLACE: "replaced",
 }
+_DYNAMIC_PREFIX = re.compile(r"^pulumi-python:dynamic/\S+ resource ")
 # Error diagnostics that only say that another error happened.
 _IGNORED_ERRORS = (
     "update failed",
@@ -113,6 +115,9 @@ def _first_error_line(messages: list[str]) -> str:
         else:
             line = lines[0]
         line = line.strip().removeprefix("error:").strip()
+        # The engine names a resource by its full dynamic type and prints an unknown value as
+        # "value {<nil>}"; neither helps in a one-line summary.
+        line = _DYNAMIC_PREFIX.sub("resource ", line).replace(" value {<nil>}", "")
         if line and not line.lower().endswith(_IGNORED_ERRORS):
             return line
     return "failed"
@@ -421,7 +426,7 @@ def summary_table(outcomes: list[StackOutcome], operation: str) -> str:
                 str(o.counts["deleted"]),
                 str(o.counts["same"]),
                 f"{o.duration:.1f}",
-                (o.error.splitlines() or [""])[0][:120],
+                (o.error.splitlines() or [""])[0][:200],
             )
         )
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]

@@ -79,7 +79,18 @@ def test_up_preview_destroy_over_five_tenants_with_one_failing(fleet: FleetHarne
                     ],
                 ),
                 "s003": tenant(3, skip=["ad-checklist"]),
-                "s004": tenant(4),
+                # An invalid job override: s004's stack fails in the provider's check.
+                "s004": tenant(
+                    4,
+                    overrides={
+                        "asset-inventory": {
+                            "schedule": {
+                                **WEEKLY,
+                                "pattern": {"type": "weekly", "weekDays": "Frday"},
+                            }
+                        }
+                    },
+                ),
                 "s005": tenant(5),
             },
         }
@@ -88,18 +99,25 @@ def test_up_preview_destroy_over_five_tenants_with_one_failing(fleet: FleetHarne
         "client_s001": {"AD checklist", "Asset inventory"},
         "client_s002": {"AD checklist", "Asset inventory", "SQL report"},
         "client_s003": {"Asset inventory"},
-        "client_s004": {"AD checklist", "Asset inventory"},
     }
+    healthy = ("s001", "s002", "s003")
 
     up = fleet.run("up", str(fleet.file), "--parallel", "5", "--json")
     assert up.returncode == 1, up.stderr  # one stack failed
     summary = up.summary()
     assert summary["s005"]["status"] == "failed"
     assert "credentials" in summary["s005"]["error"]
-    for key, names in zip(("s001", "s002", "s003", "s004"), expected.values(), strict=True):
+    assert summary["s004"]["status"] == "failed"
+    assert summary["s004"]["error"] == (
+        "resource 'asset-inventory': property schedule.pattern.weekDays[0] has a problem: "
+        "'Frday' is not a weekday; did you mean 'Friday'?"
+    )
+    for key, names in zip(healthy, expected.values(), strict=True):
         assert summary[key]["status"] == "succeeded", summary[key]
         assert summary[key]["counts"] == {"created": len(names)}
     jobs = fleet.jobs_by_tenant()
+    # s004's valid job may have been created before its invalid one was checked.
+    assert {j["name"] for j in jobs.pop("client_s004", [])} <= {"AD checklist"}
     assert {t: {j["name"] for j in js} for t, js in jobs.items()} == expected
     for job in jobs["client_s002"]:
         devices = {e["resource"]["id"] for e in job["entities"]}
@@ -109,9 +127,10 @@ def test_up_preview_destroy_over_five_tenants_with_one_failing(fleet: FleetHarne
             assert job["schedule"]["pattern"]["type"] == "weekly"
 
     preview = fleet.run("preview", str(fleet.file), "--parallel", "5", "--json")
-    assert preview.returncode == 0, preview.stderr
+    assert preview.returncode == 1, preview.stderr  # s004's job is still invalid
     summary = preview.summary()
-    for key, names in zip(("s001", "s002", "s003", "s004"), expected.values(), strict=True):
+    assert summary["s004"]["status"] == "failed"
+    for key, names in zip(healthy, expected.values(), strict=True):
         assert summary[key]["counts"] == {"same": len(names)}, summary[key]  # no changes
     assert summary["s005"]["counts"] == {"created": 2}  # still to do, nothing was made
 
