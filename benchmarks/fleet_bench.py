@@ -231,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
                 single = run_single_stack(emulator, Path(tmp) / "single", args.tenants, args.jobs)
                 print(
                     f"{scenario}: single stack {single.seconds:.1f} s, {single.jobs_created} "
-                    f"jobs {single.note}",
+                    f"jobs ({single.note})",
                     flush=True,
                 )
         bound = ""
