@@ -22,7 +22,12 @@ from .app import (
 )
 from .quirks import QUIRKS, UnknownQuirkError, parse_quirk_list
 from .ratelimit import RateLimits
-from .seed import DEFAULT_PARTNER_KEY, DEFAULT_PARTNER_SECRET
+from .seed import (
+    DEFAULT_PARTNER_KEY,
+    DEFAULT_PARTNER_SECRET,
+    SYNTHETIC_CLIENTS_MAX,
+    add_synthetic_clients,
+)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -120,6 +125,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "dropped); idle keep-alive connections are closed after the same time "
         "(default: %(default)s)",
     )
+    parser.add_argument(
+        "--synthetic-clients",
+        type=int,
+        default=0,
+        metavar="N",
+        help="add N clients client_s001.. of msp_12, each with 3 devices and its own key "
+        "client_sNNN-key / secret client_sNNN-secret (see docs/fleet.md)",
+    )
     # OpsRamp serves HTTPS only; the benchmark uses this to measure what TLS costs each client.
     parser.add_argument(
         "--tls-cert",
@@ -140,6 +153,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.quirks = parse_quirk_list(args.quirks)
     except UnknownQuirkError as exc:
         parser.error(str(exc))  # exit status 2
+    if not 0 <= args.synthetic_clients <= SYNTHETIC_CLIENTS_MAX:
+        parser.error(f"--synthetic-clients must be from 0 to {SYNTHETIC_CLIENTS_MAX}")
     if not 0.05 <= args.request_timeout <= 3600:
         parser.error("--request-timeout must be from 0.05 to 3600 seconds")
     try:
@@ -171,6 +186,7 @@ def startup_config(args: argparse.Namespace) -> RuntimeConfig:
 
 async def serve(args: argparse.Namespace) -> None:
     """Serve until SIGTERM or SIGINT, then shut down cleanly."""
+    add_synthetic_clients(args.synthetic_clients)
     emulator = Emulator(
         db_path=args.db,
         partner_key=args.client_id,

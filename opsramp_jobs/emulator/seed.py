@@ -134,3 +134,49 @@ def visible_devices(tenant: Tenant) -> set[str]:
     else:
         clients = {tenant.tenant_id}
     return {d.device_id for d in DEVICES.values() if d.client_id in clients}
+
+
+# --------------------------------------------------------------------------- synthetic clients
+# `--synthetic-clients N` adds N more clients of msp_12 for fleet tests and benchmarks. Everything
+# about them is derived from the index alone, so a harness can compute it (docs/fleet.md):
+# tenant `client_s001`, API key `client_s001-key`, secret `client_s001-secret`, and
+# SYNTHETIC_DEVICES_PER_CLIENT devices `000000NN-5e00-4000-8000-00000000000D` (NN the index in hex,
+# D the device number 1..3) named `s001-dev-1.synthetic.local` at 10.<hi>.<lo>.D.
+SYNTHETIC_DEVICES_PER_CLIENT = 3
+SYNTHETIC_CLIENTS_MAX = 9999
+
+# API key -> (secret, tenant id) of each synthetic client added in this process.
+SYNTHETIC_CREDENTIALS: dict[str, tuple[str, str]] = {}
+
+
+def synthetic_tenant_id(index: int) -> str:
+    """The id of synthetic client number `index` (1-based): client_s001, client_s002, ..."""
+    return f"client_s{index:03d}"
+
+
+def synthetic_device_id(index: int, device: int) -> str:
+    """The id of device `device` (1-based) of synthetic client `index`."""
+    return f"{index:08x}-5e00-4000-8000-{device:012x}"
+
+
+def add_synthetic_clients(count: int) -> list[str]:
+    """Add clients client_s001..client_sNNN of msp_12, with devices and credentials; their ids.
+
+    Idempotent: the seed tables are module level (the emulator serves one seed per process), so
+    adding the same clients again changes nothing. The default seed is untouched.
+    """
+    if not 0 <= count <= SYNTHETIC_CLIENTS_MAX:
+        raise ValueError(f"synthetic clients: {count} is not from 0 to {SYNTHETIC_CLIENTS_MAX}")
+    added = []
+    for index in range(1, count + 1):
+        tenant_id = synthetic_tenant_id(index)
+        TENANTS[tenant_id] = Tenant(tenant_id, PARTNER_TENANT)
+        SYNTHETIC_CREDENTIALS[f"{tenant_id}-key"] = (f"{tenant_id}-secret", tenant_id)
+        for device in range(1, SYNTHETIC_DEVICES_PER_CLIENT + 1):
+            device_id = synthetic_device_id(index, device)
+            address = f"10.{index // 256}.{index % 256}.{device}"
+            DEVICES[device_id] = Device(
+                device_id, tenant_id, f"s{index:03d}-dev-{device}.synthetic.local", address
+            )
+        added.append(tenant_id)
+    return added

@@ -59,8 +59,12 @@ class EmulatorProcess:
         tls_dir: str | os.PathLike[str] | None = None,
         quirks: Sequence[str] = (),
         request_timeout: float | None = None,
+        synthetic_clients: int = 0,
     ) -> None:
         self.extra_args = list(extra_args)
+        # Clients client_s001.. of msp_12 (docs/fleet.md): key client_sNNN-key, secret -secret.
+        if synthetic_clients:
+            self.extra_args += ["--synthetic-clients", str(synthetic_clients)]
         if not rate_limit:
             self.extra_args.append("--no-rate-limit")
         # Quirk modes (docs/emulator.md): answer the other side of a documented contradiction.

@@ -1,0 +1,154 @@
+"""Emit the fleet for existing runners: a GitHub Actions matrix workflow, or Kubernetes Operator
+`Stack` manifests (one per tenant)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from opsramp_jobs.fleet.spec import Fleet
+
+__all__ = ["EMITTERS", "github_actions_workflow", "k8s_operator_stacks"]
+
+_SECRET_NAME = re.compile(r"[^a-z0-9-]+")
+
+
+def _dns_name(*parts: str) -> str:
+    """A Kubernetes object name (RFC 1123 label): lower case, digits and '-', at most 63."""
+    name = _SECRET_NAME.sub("-", "-".join(parts).lower()).strip("-")
+    return name[:63].rstrip("-")
+
+
+def github_actions_workflow(
+    fleet: Fleet,
+    fleet_file: str,
+    *,
+    operation: str = "up",
+    max_parallel: int = 10,
+    install: str = "python -m pip install opsramp-jobs",
+) -> dict[str, Any]:
+    """A workflow with one matrix job per tenant, each running the fleet command for its tenant.
+
+    Each job sees only its own tenant's client secret: the env entry of every other tenant's
+    secret evaluates to '' in that job.
+    """
+    tenants = list(fleet.tenants.values())
+    env: dict[str, str] = {
+        "PULUMI_BACKEND_URL": "${{ vars.PULUMI_BACKEND_URL }}",
+        "PULUMI_ACCESS_TOKEN": "${{ secrets.PULUMI_ACCESS_TOKEN }}",
+        "PULUMI_CONFIG_PASSPHRASE": "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
+    }
+    if fleet.backend:
+        env.pop("PULUMI_BACKEND_URL")
+    for variable in sorted({t.client_secret.env for t in tenants if t.client_secret.env}):
+        users = [t.key for t in tenants if t.client_secret.env == variable]
+        condition = " || ".join(f"matrix.tenant == '{key}'" for key in users)
+        env[variable] = f"${{{{ ({condition}) && secrets.{variable} || '' }}}}"
+    return {
+        "name": f"OpsRamp fleet {fleet.project}",
+        "on": {
+            "workflow_dispatch": {},
+            "push": {"branches": ["main"], "paths": [fleet_file]},
+        },
+        "permissions": {"contents": "read"},
+        # Two runs of the same fleet would fight over the stack locks: queue them instead.
+        "concurrency": {"group": f"opsramp-fleet-{fleet.project}", "cancel-in-progress": False},
+        "jobs": {
+            operation: {
+                "name": f"{operation} ${{{{ matrix.tenant }}}}",
+                "runs-on": "ubuntu-latest",
+                "timeout-minutes": 30,
+                "strategy": {
+                    "fail-fast": False,
+                    "max-parallel": max_parallel,
+                    "matrix": {"tenant": [t.key for t in tenants]},
+                },
+                "env": env,
+                "steps": [
+                    {"uses": "actions/checkout@v4"},
+                    {"uses": "actions/setup-python@v5", "with": {"python-version": "3.11"}},
+                    # With no command, pulumi/actions only installs the pulumi CLI.
+                    {"uses": "pulumi/actions@v6"},
+                    {"name": "Install opsramp-jobs", "run": install},
+                    {
+                        "name": f"pulumi {operation} (fleet, one tenant)",
+                        "run": f"python -m opsramp_jobs.fleet {operation} {fleet_file} "
+                        "--tenants ${{ matrix.tenant }}",
+                    },
+                ],
+            }
+        },
+    }
+
+
+def k8s_operator_stacks(
+    fleet: Fleet,
+    fleet_file: str,
+    *,
+    namespace: str = "default",
+    repo: str = "https://github.com/<org>/<repo>",
+    branch: str = "main",
+    repo_dir: str = "fleet",
+) -> list[dict[str, Any]]:
+    """Pulumi Kubernetes Operator `Stack` objects (pulumi.com/v1), one per tenant.
+
+    Each points at a project directory (`repo_dir`) whose `__main__.py` runs
+    `opsramp_jobs.fleet.stack_program(<fleet file>)`: the same jobs as the fleet command declares.
+    A tenant's client secret comes from the Kubernetes Secret `<project>-<tenant>`, key
+    `clientSecret`, created beforehand (`kubectl create secret generic ...`).
+    """
+    stacks = []
+    for tenant in fleet.tenants.values():
+        spec: dict[str, Any] = {
+            "stack": tenant.key,
+            "projectRepo": repo,
+            "branch": branch,
+            "repoDir": repo_dir,
+            "config": tenant.config(),
+            "secretsRef": {
+                "opsramp:clientSecret": {
+                    "type": "Secret",
+                    "secret": {"name": _dns_name(fleet.project, tenant.key), "key": "clientSecret"},
+                }
+            },
+            "envRefs": {
+                "PULUMI_ACCESS_TOKEN": {
+                    "type": "Secret",
+                    "secret": {"name": "pulumi-api-secret", "key": "accessToken"},
+                },
+                "OPSRAMP_FLEET_FILE": {"type": "Literal", "literal": {"value": fleet_file}},
+            },
+            "refresh": True,
+            "destroyOnFinalize": False,
+            "resyncFrequencySeconds": 600,
+        }
+        if fleet.backend:
+            spec["backend"] = fleet.backend
+        stacks.append(
+            {
+                "apiVersion": "pulumi.com/v1",
+                "kind": "Stack",
+                "metadata": {
+                    "name": _dns_name(fleet.project, tenant.key),
+                    "namespace": namespace,
+                    "labels": {"opsramp-jobs/fleet": _dns_name(fleet.project)},
+                },
+                "spec": spec,
+            }
+        )
+    return stacks
+
+
+def dump_workflow(workflow: dict[str, Any]) -> str:
+    """YAML text of a workflow (keys in the order GitHub's examples use)."""
+    return str(yaml.safe_dump(workflow, sort_keys=False, width=4096))
+
+
+def dump_manifests(manifests: list[dict[str, Any]]) -> str:
+    """A multi-document YAML stream."""
+    return str(yaml.safe_dump_all(manifests, sort_keys=False, width=4096))
+
+
+EMITTERS = ("github-actions", "k8s-operator")

@@ -1,0 +1,437 @@
+"""Drive one Pulumi stack per tenant with the Automation API, a bounded number at a time."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import os
+import re
+import signal
+import sys
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import pulumi
+from pulumi import automation as auto
+from pulumi.automation import events
+
+from opsramp_jobs import OpsRampJob
+from opsramp_jobs.fleet.spec import Fleet, TenantSpec
+
+__all__ = ["OPERATIONS", "FleetRun", "RunOptions", "StackOutcome", "tenant_program"]
+
+OPERATIONS = ("preview", "up", "refresh", "destroy")
+JOB_TYPE = "pulumi-python:dynamic/opsramp:OpsRampJob"
+# After Ctrl-C, how long a running stack may take to finish its in-flight operations (the pulumi
+# CLI got the signal too) before the fleet calls `pulumi cancel` on it anyway.
+CANCEL_GRACE_SECONDS = 30.0
+# Step operations as the summary counts them.
+_COUNTED = {
+    events.OpType.CREATE: "created",
+    events.OpType.UPDATE: "updated",
+    events.OpType.DELETE: "deleted",
+    events.OpType.SAME: "same",
+    events.OpType.REPLACE: "replaced",
+}
+_DYNAMIC_PREFIX = re.compile(r"^pulumi-python:dynamic/\S+ resource ")
+# Error diagnostics that only say that another error happened.
+_IGNORED_ERRORS = (
+    "update failed",
+    "preview failed",
+    "refresh failed",
+    "destroy failed",
+    "resource monitor has terminated, shutting down",
+)
+
+
+def tenant_program(tenant: TenantSpec) -> Callable[[], None]:
+    """The inline Pulumi program of one tenant: one OpsRampJob per job of its spec."""
+    jobs = copy.deepcopy(tenant.jobs)  # each run gets its own dicts: threads share nothing
+
+    def program() -> None:
+        job_ids = {}
+        for job in jobs:
+            declared = OpsRampJob(job.resource, tenant_id=tenant.tenant_id, **job.args)
+            job_ids[job.resource] = declared.job_id
+        pulumi.export("jobIds", job_ids)
+
+    return program
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a fleet run drives its stacks."""
+
+    operation: str
+    parallel: int = 4
+    backend: str | None = None
+    secrets_provider: str | None = None
+    stack_parallel: int | None = None
+    """`--parallel` of each pulumi operation (resource operations at once); CLI default if None."""
+    expect_no_changes: bool = False
+    remove_stacks: bool = False
+    """`destroy` only: also remove each emptied stack (its history and config) from the backend."""
+
+
+@dataclass
+class StackOutcome:
+    """What happened to one tenant's stack."""
+
+    tenant: str
+    status: str = "pending"  # pending, running, succeeded, failed, cancelled, not run
+    counts: Counter[str] = field(default_factory=Counter)
+    started: float = 0.0
+    finished: float = 0.0
+    error: str = ""
+
+    @property
+    def duration(self) -> float:
+        """Seconds the stack's operation took (0 if it never started)."""
+        if not self.started:
+            return 0.0
+        return (self.finished or time.monotonic()) - self.started
+
+    @property
+    def changes(self) -> int:
+        """Jobs created, updated, replaced or deleted (or to be, in a preview)."""
+        return sum(n for k, n in self.counts.items() if k != "same")
+
+
+def _first_error_line(messages: list[str]) -> str:
+    """The first meaningful line of the error diagnostics (a traceback's exception line)."""
+    for message in messages:
+        lines = [line for line in message.splitlines() if line.strip()]
+        if not lines:
+            continue
+        if lines[0].startswith("Traceback"):
+            # The provider's exception: the last unindented line of the traceback.
+            line = next((x for x in reversed(lines) if not x[0].isspace()), lines[-1])
+        else:
+            line = lines[0]
+        line = line.strip().removeprefix("error:").strip()
+        # The engine names a resource by its full dynamic type and prints an unknown value as
+        # "value {<nil>}"; neither helps in a one-line summary.
+        line = _DYNAMIC_PREFIX.sub("resource ", line).replace(" value {<nil>}", "")
+        if line and not line.lower().endswith(_IGNORED_ERRORS):
+            return line
+    return "failed"
+
+
+class TenantError(Exception):
+    """A tenant cannot be run as configured (before any pulumi operation)."""
+
+
+class FleetRun:
+    """One fleet operation over many tenants: a thread pool of stacks, progress and outcomes."""
+
+    def __init__(
+        self,
+        fleet: Fleet,
+        tenants: list[TenantSpec],
+        options: RunOptions,
+        out: TextIO = sys.stderr,
+        environ: dict[str, str] | None = None,
+    ) -> None:
+        self.fleet = fleet
+        self.tenants = tenants
+        self.options = options
+        self.out = out
+        self.environ = dict(os.environ if environ is None else environ)
+        self.outcomes = {t.key: StackOutcome(t.key) for t in tenants}
+        self._stacks: dict[str, auto.Stack] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._tty = out.isatty()
+        self._last_render = 0.0
+        self.interrupted = False
+        # One `pulumi version` check for the whole run instead of one per stack's workspace.
+        self._command: auto.PulumiCommand | None = None
+
+    # ------------------------------------------------------------------ stacks
+
+    def _workspace_options(self) -> auto.LocalWorkspaceOptions:
+        env: dict[str, str] = {}
+        backend = self.options.backend or self.fleet.backend
+        if backend:
+            env["PULUMI_BACKEND_URL"] = backend
+        # The dynamic provider process runs `python3 -m pulumi.dynamic`: make it this interpreter's
+        # virtualenv, where opsramp_jobs is installed.
+        if sys.prefix != sys.base_prefix and "PULUMI_RUNTIME_VIRTUALENV" not in self.environ:
+            env["PULUMI_RUNTIME_VIRTUALENV"] = sys.prefix
+        with self._lock:
+            if self._command is None:
+                self._command = auto.PulumiCommand()
+        return auto.LocalWorkspaceOptions(
+            pulumi_command=self._command,
+            env_vars=env,
+            secrets_provider=self.options.secrets_provider,
+            project_settings=auto.ProjectSettings(name=self.fleet.project, runtime="python"),
+        )
+
+    def _secret(self, tenant: TenantSpec) -> str | None:
+        source = tenant.client_secret
+        if source.env is None:
+            return None
+        value = self.environ.get(source.env, "")
+        if not value:
+            raise TenantError(
+                f"tenants.{tenant.key}.clientSecret: environment variable {source.env} is not "
+                f"set: export {source.env}=<integration secret> before running the fleet"
+            )
+        return value
+
+    def _open_stack(self, tenant: TenantSpec) -> auto.Stack | None:
+        """The tenant's stack, configured; None when destroy/refresh finds no stack."""
+        secret = self._secret(tenant)
+        opts = self._workspace_options()
+        program = tenant_program(tenant)
+        if self.options.operation in ("destroy", "refresh"):
+            try:
+                stack = auto.select_stack(
+                    stack_name=tenant.key,
+                    project_name=self.fleet.project,
+                    program=program,
+                    opts=opts,
+                )
+            except auto.StackNotFoundError:
+                return None
+        else:
+            stack = auto.create_or_select_stack(
+                stack_name=tenant.key,
+                project_name=self.fleet.project,
+                program=program,
+                opts=opts,
+            )
+        config = {k: auto.ConfigValue(v) for k, v in tenant.config().items()}
+        if secret is not None:
+            config["opsramp:clientSecret"] = auto.ConfigValue(secret, secret=True)
+        stack.set_all_config(config)
+        if tenant.client_secret.stack_secret:
+            current = stack.get_all_config().get("opsramp:clientSecret")
+            if current is None or not current.secret:
+                raise TenantError(
+                    f"tenants.{tenant.key}.clientSecret: stack {tenant.key} has no secret "
+                    "opsramp:clientSecret: run `pulumi config set --secret opsramp:clientSecret "
+                    f"<integration secret> --stack {tenant.key}`"
+                )
+        return stack
+
+    def _on_event(self, outcome: StackOutcome, errors: list[str]) -> Callable[[Any], None]:
+        preview = self.options.operation == "preview"
+
+        def handle(event: events.EngineEvent) -> None:
+            step = event.resource_pre_event if preview else event.res_outputs_event
+            if step is not None and step.metadata.type == JOB_TYPE:
+                counted = _COUNTED.get(step.metadata.op)
+                if counted:
+                    with self._lock:
+                        outcome.counts[counted] += 1
+                    self._render()
+            diagnostic = event.diagnostic_event
+            if diagnostic is not None and diagnostic.severity == "error":
+                errors.append(diagnostic.message)
+
+        return handle
+
+    def _run_one(self, tenant: TenantSpec) -> None:
+        outcome = self.outcomes[tenant.key]
+        if self._stop.is_set():
+            outcome.status = "not run"
+            return
+        outcome.status, outcome.started = "running", time.monotonic()
+        self._render(force=True)
+        errors: list[str] = []
+        output: deque[str] = deque(maxlen=40)
+        try:
+            stack = self._open_stack(tenant)
+            if stack is None:
+                outcome.status = "succeeded"
+                outcome.error = "no such stack (nothing to do)"
+                return
+            with self._lock:
+                self._stacks[tenant.key] = stack
+            common: dict[str, Any] = {
+                "color": "never",
+                "on_event": self._on_event(outcome, errors),
+                "on_output": output.append,
+                "parallel": self.options.stack_parallel,
+            }
+            operation = self.options.operation
+            if operation == "up":
+                # show_secrets=False: the summary read after the update needs no decryption.
+                stack.up(show_secrets=False, **common)
+            elif operation == "preview":
+                stack.preview(expect_no_changes=self.options.expect_no_changes or None, **common)
+            elif operation == "refresh":
+                stack.refresh(expect_no_changes=self.options.expect_no_changes or None, **common)
+            else:
+                stack.destroy(**common)
+                if self.options.remove_stacks:
+                    stack.workspace.remove_stack(tenant.key)
+            outcome.status = "succeeded"
+        except TenantError as exc:
+            outcome.status, outcome.error = "failed", str(exc)
+        except auto.CommandError as exc:
+            outcome.status = "cancelled" if self._stop.is_set() else "failed"
+            outcome.error = _first_error_line([*errors, str(exc), "\n".join(output)])
+        except Exception as exc:  # one tenant's surprise must not stop the others
+            outcome.status, outcome.error = "failed", f"{type(exc).__name__}: {exc}"
+        finally:
+            outcome.finished = time.monotonic()
+            self._render(force=True, finished=outcome)
+
+    # ------------------------------------------------------------------ progress
+
+    def _totals(self) -> tuple[Counter[str], Counter[str]]:
+        states = Counter(o.status for o in self.outcomes.values())
+        jobs: Counter[str] = Counter()
+        for outcome in self.outcomes.values():
+            jobs.update(outcome.counts)
+        return states, jobs
+
+    def progress_line(self) -> str:
+        """One line: stacks done/running/failed, jobs created/updated/deleted so far."""
+        states, jobs = self._totals()
+        done = states["succeeded"] + states["failed"] + states["cancelled"] + states["not run"]
+        verb = "to " if self.options.operation == "preview" else ""
+        return (
+            f"{self.options.operation}: stacks {done}/{len(self.outcomes)} done, "
+            f"{states['running']} running, {states['failed']} failed | jobs {verb}"
+            f"create {jobs['created']}, update {jobs['updated'] + jobs['replaced']}, "
+            f"delete {jobs['deleted']}, same {jobs['same']}"
+        )
+
+    def _render(self, force: bool = False, finished: StackOutcome | None = None) -> None:
+        with self._lock:
+            now = time.monotonic()
+            if self._tty:
+                # One line, rewritten in place, at most ten times a second.
+                if force or now - self._last_render >= 0.1:
+                    self._last_render = now
+                    self.out.write("\r\x1b[K" + self.progress_line())
+                    self.out.flush()
+            elif finished is not None:
+                # Plain lines (CI logs): one per finished stack.
+                line = f"{finished.tenant}: {_describe(finished)} | {self.progress_line()}"
+                self.out.write(line + "\n")
+                self.out.flush()
+
+    # ------------------------------------------------------------------ run
+
+    def run(self) -> list[StackOutcome]:
+        """Run the operation on every tenant; Ctrl-C cancels cleanly (see _interrupt)."""
+        pool = ThreadPoolExecutor(max_workers=max(1, self.options.parallel))
+        futures: dict[Future[None], str] = {
+            pool.submit(self._run_one, tenant): tenant.key for tenant in self.tenants
+        }
+        try:
+            pending: Iterable[Future[None]] = set(futures)
+            while pending:
+                _, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                self._render()
+        except KeyboardInterrupt:
+            self._interrupt(futures)
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+        for outcome in self.outcomes.values():
+            if outcome.status == "pending":
+                outcome.status = "not run"
+        if self._tty:
+            self.out.write("\r\x1b[K" + self.progress_line() + "\n")
+            self.out.flush()
+        return list(self.outcomes.values())
+
+    def _interrupt(self, futures: dict[Future[None], str]) -> None:
+        """Ctrl-C: start no more stacks, let running ones stop, then `pulumi cancel` each.
+
+        The pulumi CLI processes are in this process's group, so a terminal's Ctrl-C reaches them
+        too: each stops starting operations, finishes the ones in flight, saves its state and
+        unlocks its stack. When the signal reached only this process (kill -INT), it is passed on
+        once to each pulumi child. Then `stack.cancel()` releases whatever lock is left (a
+        self-managed backend) or cancels the update (Pulumi Cloud), so no stack stays locked.
+        """
+        self.interrupted = True
+        self._stop.set()
+        for future in futures:
+            future.cancel()
+        self.out.write("\ninterrupted: no new stacks start; stopping the running ones...\n")
+        self.out.flush()
+        if not _terminal_sent_sigint():
+            _forward_sigint_to_children()
+        running = [f for f in futures if not f.done()]
+        with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C: cancel right away
+            wait(running, timeout=CANCEL_GRACE_SECONDS)
+        with self._lock:
+            stacks = dict(self._stacks)
+        for key, stack in stacks.items():
+            if self.outcomes[key].status in ("succeeded",):
+                continue
+            # Fails when there is nothing to cancel: the update had already ended and unlocked.
+            with contextlib.suppress(auto.CommandError):
+                stack.cancel()
+        wait([f for f in futures if not f.done()], timeout=CANCEL_GRACE_SECONDS)
+
+
+def _terminal_sent_sigint() -> bool:
+    """True when this process group is a terminal's foreground group (Ctrl-C hit all of it)."""
+    try:
+        return os.isatty(0) and os.tcgetpgrp(0) == os.getpgrp()
+    except OSError:
+        return False
+
+
+def _forward_sigint_to_children() -> None:
+    """Send SIGINT once to each child `pulumi` process of this process (Linux /proc only)."""
+    me = str(os.getpid())
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            name = stat.read_text().split("(", 1)[1].rsplit(")", 1)[0]
+        except (OSError, IndexError):
+            continue
+        if fields[1] == me and name == "pulumi":
+            with contextlib.suppress(OSError):
+                os.kill(int(stat.parent.name), signal.SIGINT)
+
+
+def _describe(outcome: StackOutcome) -> str:
+    counts = outcome.counts
+    text = (
+        f"{outcome.status} in {outcome.duration:.1f} s (+{counts['created']} "
+        f"~{counts['updated'] + counts['replaced']} -{counts['deleted']} ={counts['same']})"
+    )
+    return f"{text}: {outcome.error}" if outcome.error and outcome.status != "succeeded" else text
+
+
+def summary_table(outcomes: list[StackOutcome], operation: str) -> str:
+    """The end-of-run table: tenant, result, job counts, duration, first line of any error."""
+    header = ("tenant", "result", "created", "updated", "deleted", "same", "seconds", "error")
+    rows = []
+    for o in outcomes:
+        result = o.status
+        if operation == "preview" and o.status == "succeeded":
+            result = "changes" if o.changes else "no changes"
+        rows.append(
+            (
+                o.tenant,
+                result,
+                str(o.counts["created"]),
+                str(o.counts["updated"] + o.counts["replaced"]),
+                str(o.counts["deleted"]),
+                str(o.counts["same"]),
+                f"{o.duration:.1f}",
+                (o.error.splitlines() or [""])[0][:200],
+            )
+        )
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+    lines = []
+    for row in [header, *rows]:
+        cells = [cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])]
+        lines.append("  ".join([*cells, row[-1]]).rstrip())
+    return "\n".join(lines)

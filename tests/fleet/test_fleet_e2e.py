@@ -1,0 +1,204 @@
+"""End to end: `fleet up`, `preview`, `destroy` and Ctrl-C over synthetic tenants, real CLI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.fleet.conftest import (
+    FleetHarness,
+    synthetic_device,
+    synthetic_tenant,
+    wait_until,
+)
+
+pytestmark = pytest.mark.e2e
+
+START = "2026-12-01T02:30:00+0000"
+PROGRAM_JOBS = [
+    {
+        "name": "AD checklist",
+        "resource": "ad-checklist",
+        "script": {"jobType": "adCheckList"},
+        "schedule": {
+            "startDate": START,
+            "pattern": {"type": "daily", "frequency": "recurrence", "repeatFrequency": 2},
+        },
+    },
+    {
+        "name": "Asset inventory",
+        "resource": "asset-inventory",
+        "script": {"jobType": "assetinfo"},
+        "schedule": {"startDate": START, "pattern": {"type": "daily", "frequency": "everyday"}},
+    },
+]
+WEEKLY = {"startDate": START, "pattern": {"type": "weekly", "weekDays": "Sunday"}}
+
+
+def tenant(index: int, **extra: Any) -> dict[str, Any]:
+    """A synthetic tenant's fleet entry: its own key, secret from S00N_SECRET, its device 1."""
+    return {
+        "tenantId": synthetic_tenant(index),
+        "clientId": f"{synthetic_tenant(index)}-key",
+        "clientSecret": {"env": f"S{index:03d}_SECRET"},
+        "deviceIds": [synthetic_device(index, 1)],
+        **extra,
+    }
+
+
+def lock_files(fleet: FleetHarness) -> list[str]:
+    """The locks held in the file backend: one file per lock under .pulumi/locks."""
+    locks = (fleet.workdir / "state" / ".pulumi" / "locks").glob("**/*")
+    return [str(path) for path in locks if path.is_file()]
+
+
+def test_up_preview_destroy_over_five_tenants_with_one_failing(fleet: FleetHarness) -> None:
+    """Healthy tenants get exactly their jobs; the bad one fails alone; destroy leaves none."""
+    for index in range(1, 6):
+        fleet.env[f"S{index:03d}_SECRET"] = f"{synthetic_tenant(index)}-secret"
+    fleet.env["S005_SECRET"] = "not-the-secret"  # s005's stack fails: OpsRamp answers 401
+    fleet.write(
+        {
+            "project": "fleet-e2e",
+            "defaults": {"apiUrl": fleet.emulator.url},
+            "jobs": PROGRAM_JOBS,
+            "tenants": {
+                "s001": tenant(1),
+                # Per-tenant overrides: another schedule, two devices, one extra job.
+                "s002": tenant(
+                    2,
+                    deviceIds=[synthetic_device(2, 1), synthetic_device(2, 2)],
+                    overrides={"asset-inventory": {"schedule": WEEKLY}},
+                    jobs=[
+                        {
+                            "name": "SQL report",
+                            "script": {"jobType": "sqlreport"},
+                            "schedule": {"startDate": START, "pattern": {"type": "run once"}},
+                        }
+                    ],
+                ),
+                "s003": tenant(3, skip=["ad-checklist"]),
+                # An invalid job override: s004's stack fails in the provider's check.
+                "s004": tenant(
+                    4,
+                    overrides={
+                        "asset-inventory": {
+                            "schedule": {
+                                **WEEKLY,
+                                "pattern": {"type": "weekly", "weekDays": "Frday"},
+                            }
+                        }
+                    },
+                ),
+                "s005": tenant(5),
+            },
+        }
+    )
+    expected = {
+        "client_s001": {"AD checklist", "Asset inventory"},
+        "client_s002": {"AD checklist", "Asset inventory", "SQL report"},
+        "client_s003": {"Asset inventory"},
+    }
+    healthy = ("s001", "s002", "s003")
+
+    up = fleet.run("up", str(fleet.file), "--parallel", "5", "--json")
+    assert up.returncode == 1, up.stderr  # one stack failed
+    summary = up.summary()
+    assert summary["s005"]["status"] == "failed"
+    assert "credentials" in summary["s005"]["error"]
+    assert summary["s004"]["status"] == "failed"
+    assert summary["s004"]["error"] == (
+        "resource 'asset-inventory': property schedule.pattern.weekDays[0] has a problem: "
+        "'Frday' is not a weekday; did you mean 'Friday'?"
+    )
+    for key, names in zip(healthy, expected.values(), strict=True):
+        assert summary[key]["status"] == "succeeded", summary[key]
+        assert summary[key]["counts"] == {"created": len(names)}
+    jobs = fleet.jobs_by_tenant()
+    # s004's valid job may have been created before its invalid one was checked.
+    assert {j["name"] for j in jobs.pop("client_s004", [])} <= {"AD checklist"}
+    assert {t: {j["name"] for j in js} for t, js in jobs.items()} == expected
+    for job in jobs["client_s002"]:
+        devices = {e["resource"]["id"] for e in job["entities"]}
+        if job["name"] != "SQL report":
+            assert devices == {synthetic_device(2, 1), synthetic_device(2, 2)}
+        if job["name"] == "Asset inventory":
+            assert job["schedule"]["pattern"]["type"] == "weekly"
+
+    preview = fleet.run("preview", str(fleet.file), "--parallel", "5", "--json")
+    assert preview.returncode == 1, preview.stderr  # s004's job is still invalid
+    summary = preview.summary()
+    assert summary["s004"]["status"] == "failed"
+    for key, names in zip(healthy, expected.values(), strict=True):
+        assert summary[key]["counts"] == {"same": len(names)}, summary[key]  # no changes
+    assert summary["s005"]["counts"] == {"created": 2}  # still to do, nothing was made
+
+    destroy = fleet.run("destroy", str(fleet.file), "--parallel", "5", "--json", "--remove")
+    assert destroy.returncode == 0, destroy.stderr
+    assert {k: v["status"] for k, v in destroy.summary().items()} == dict.fromkeys(
+        ("s001", "s002", "s003", "s004", "s005"), "succeeded"
+    )
+    assert fleet.jobs_by_tenant() == {}
+    stacks = (fleet.workdir / "state" / ".pulumi" / "stacks").glob("**/*.json")
+    assert [path.name for path in stacks] == []  # --remove: no stack left in the backend
+
+
+def test_tenants_option_limits_the_run(fleet: FleetHarness) -> None:
+    """`--tenants` runs only the named stacks; an unknown name is a usage error."""
+    fleet.env["S001_SECRET"] = "client_s001-secret"
+    fleet.write(
+        {
+            "project": "fleet-e2e",
+            "defaults": {"apiUrl": fleet.emulator.url},
+            "jobs": PROGRAM_JOBS[:1],
+            "tenants": {"s001": tenant(1), "s002": tenant(2)},
+        }
+    )
+    unknown = fleet.run("up", str(fleet.file), "--tenants", "s001,nope")
+    assert unknown.returncode == 2
+    assert "--tenants: nope not in the fleet file" in unknown.stderr
+
+    up = fleet.run("up", str(fleet.file), "--tenants", "s001", "--json")
+    assert up.returncode == 0, up.stderr
+    assert set(up.summary()) == {"s001"}  # s002's missing secret never mattered
+    assert {t: len(js) for t, js in fleet.jobs_by_tenant().items()} == {"client_s001": 1}
+
+
+def test_sigint_mid_up_leaves_no_stack_locked(fleet: FleetHarness) -> None:
+    """Ctrl-C mid-`up`: exit 130, stacks cancelled cleanly; the next `up` converges."""
+    for index in (1, 2):
+        fleet.env[f"S{index:03d}_SECRET"] = f"{synthetic_tenant(index)}-secret"
+    names = [f"Inventory {n}" for n in range(8)]
+    many = [
+        {**PROGRAM_JOBS[1], "name": name, "resource": f"inventory-{n}"}
+        for n, name in enumerate(names)
+    ]
+    fleet.write(
+        {
+            "project": "fleet-e2e",
+            "defaults": {"apiUrl": fleet.emulator.url},
+            "jobs": many,
+            "tenants": {"s001": tenant(1), "s002": tenant(2)},
+        }
+    )
+    # Each create takes 1.5 s, so the interrupt lands while creates are in flight.
+    fleet.emulator.add_fault(
+        method="POST", path=r".*/jobs$", count=1000, action="latency", seconds=1.5
+    )
+    process = fleet.start("up", str(fleet.file), "--parallel", "2", "--stack-parallel", "2")
+    wait_until(lambda: len(fleet.emulator.jobs()) >= 1, 120, "the first job to be created")
+    assert lock_files(fleet), "an update in progress holds its stack's lock"
+    interrupted = fleet.interrupt(process)
+    assert interrupted.returncode == 130, interrupted.stderr
+    assert "interrupted" in interrupted.stderr
+    created_before = len(fleet.emulator.jobs())
+    assert created_before < 16, "the interrupt came too late to test anything"
+    assert lock_files(fleet) == []  # no stack left locked
+
+    fleet.emulator.clear_faults()
+    again = fleet.run("up", str(fleet.file), "--parallel", "2", "--json")
+    assert again.returncode == 0, again.stderr + again.stdout  # no lock left, no pending ops
+    jobs = fleet.jobs_by_tenant()
+    for tenant_id in ("client_s001", "client_s002"):
+        assert sorted(j["name"] for j in jobs[tenant_id]) == sorted(names)
