@@ -12,7 +12,7 @@ import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import quote
 
 from opsramp_jobs.errors import (
@@ -27,6 +27,9 @@ from opsramp_jobs.pacing import RateClass, RateLimiter, default_rate_limiter
 from opsramp_jobs.request_loop import RequestLoop
 from opsramp_jobs.retry import RetryPolicy
 from opsramp_jobs.token import TOKEN_PATHS, TokenSource, clear_token_cache
+
+if TYPE_CHECKING:
+    from opsramp_jobs.settings import ConnectionSettings
 
 __all__ = ["TOKEN_PATHS", "OpsRampClient", "SearchPage", "clear_token_cache"]
 
@@ -132,6 +135,19 @@ class OpsRampClient:
             rate_limiter or default_rate_limiter,
             self.retry,
             max_throttle_wait=max_throttle_wait,
+        )
+
+    @classmethod
+    def from_settings(cls, settings: ConnectionSettings, **options: Any) -> OpsRampClient:
+        """A client for resolved connection settings (stack config or ``OPSRAMP_*``)."""
+        return cls(
+            settings.api_url,
+            settings.client_id,
+            settings.client_secret,
+            tenant_id=settings.tenant_id,
+            connect_timeout=settings.connect_timeout,
+            read_timeout=settings.read_timeout,
+            **options,
         )
 
     def __repr__(self) -> str:

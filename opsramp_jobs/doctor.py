@@ -669,16 +669,7 @@ def run_doctor(
 
 
 def _client_for(settings: ConnectionSettings) -> OpsRampClient:
-    return OpsRampClient(
-        settings.api_url,
-        settings.client_id,
-        settings.client_secret,
-        settings.tenant_id,
-        connect_timeout=settings.connect_timeout,
-        read_timeout=settings.read_timeout,
-        max_retry_seconds=20.0,
-        max_throttle_wait=70.0,
-    )
+    return OpsRampClient.from_settings(settings, max_retry_seconds=20.0, max_throttle_wait=70.0)
 
 
 # --------------------------------------------------------------------------------------------

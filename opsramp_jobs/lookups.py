@@ -114,14 +114,7 @@ def _client() -> OpsRampClient:
     with _Clients.lock:
         client = _Clients.by_settings.get(settings)
         if client is None:
-            client = OpsRampClient(
-                settings.api_url,
-                settings.client_id,
-                settings.client_secret,
-                tenant_id=settings.tenant_id,
-                connect_timeout=settings.connect_timeout,
-                read_timeout=settings.read_timeout,
-            )
+            client = OpsRampClient.from_settings(settings)
             _Clients.by_settings[settings] = client
         return client
 

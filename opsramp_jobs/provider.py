@@ -160,15 +160,7 @@ def _client() -> OpsRampClient:
         if _Connection.client is None:
             from opsramp_jobs.client import OpsRampClient  # noqa: PLC0415 (see TYPE_CHECKING)
 
-            s = _Connection.settings
-            _Connection.client = OpsRampClient(
-                s.api_url,
-                s.client_id,
-                s.client_secret,
-                tenant_id=s.tenant_id,
-                connect_timeout=s.connect_timeout,
-                read_timeout=s.read_timeout,
-            )
+            _Connection.client = OpsRampClient.from_settings(_Connection.settings)
         return _Connection.client
 
 
