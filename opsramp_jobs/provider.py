@@ -540,7 +540,7 @@ def _take_over(
         # Assumption (as in diff): OpsRamp does not change a job's type in place, so adopting a
         # job of another type would be the in-place type change a replace exists to avoid.
         raise UserError(
-            f"adopt_id/import_ {job_id!r}: that job is a {live_type!r} job and the program "
+            f"adopt_id/import_ {job_id!r}: that job is of type {live_type!r} and the program "
             f"declares {job.job_type!r}; a job's type cannot change in place: declare "
             f"script={{'jobType': {live_type!r}, ...}} to adopt it, or remove adopt_id/import_ "
             "to create a new job"

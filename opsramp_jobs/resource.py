@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, overload
@@ -95,24 +96,33 @@ def _plain(value: Any) -> Any:
     return value.canonical() if isinstance(value, WireModel) else value
 
 
+def _exact_digits(value: Any) -> Any:
+    """An int as its exact digits; anything else as it is."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
 def _exact_parameter(parameter: Any) -> Any:
-    """A dict-form parameter whose value is an int, with the value as its exact digits.
+    """A parameter whose value is a whole number (or an Output of one), as its exact digits.
 
     Pulumi carries numbers as doubles, so 2**60 + 1 would arrive rounded; as a string it arrives
-    as written (what the typed form sends anyway: OpsRamp's parameter values are strings).
+    as written (OpsRamp's parameter values are strings anyway).
     """
-    if isinstance(parameter, Mapping):
-        value = parameter.get("value")
-        if isinstance(value, int) and not isinstance(value, bool):
-            return {**parameter, "value": str(value)}
-    return parameter
+    if not isinstance(parameter, Mapping):
+        return parameter
+    value = parameter.get("value")
+    if isinstance(value, pulumi.Output):
+        return {**parameter, "value": value.apply(_exact_digits)}
+    return {**parameter, "value": _exact_digits(value)} if "value" in parameter else parameter
 
 
 def _plain_script(script: Any) -> Any:
-    """The script as registered: a model's canonical form, or the dict with exact parameters."""
-    if isinstance(script, Mapping) and isinstance(script.get("parameters"), list | tuple):
-        return {**script, "parameters": [_exact_parameter(p) for p in script["parameters"]]}
-    return _plain(script)
+    """The script as registered: canonical (for a model), with exact parameter values."""
+    plain = _plain(script)
+    if isinstance(plain, Mapping) and isinstance(plain.get("parameters"), list | tuple):
+        return {**plain, "parameters": [_exact_parameter(p) for p in plain["parameters"]]}
+    return plain
 
 
 def _not_a_string(device_ids: object, error: type[Exception] = OpsRampInputError) -> None:
@@ -177,6 +187,19 @@ def _adoption(
     stripped = copy.copy(opts)
     stripped.import_ = None
     return stripped, opts.import_
+
+
+_KEYWORDS = (
+    "script",
+    "schedule",
+    "name",
+    "tenant_id",
+    "device_ids",
+    "entities",
+    "job_queued",
+    "adopt_id",
+    "allow_duplicate_name",
+)
 
 
 class OpsRampJob(Resource, module="opsramp", name="OpsRampJob"):
@@ -248,6 +271,7 @@ class OpsRampJob(Resource, module="opsramp", name="OpsRampJob"):
         job_queued: pulumi.Input[bool] | None = None,
         adopt_id: pulumi.Input[str] | None = None,
         allow_duplicate_name: pulumi.Input[bool] | None = None,
+        **unknown: Any,
     ) -> None:
         """Declare a job from ``args`` or the same fields as keyword arguments.
 
@@ -264,6 +288,15 @@ class OpsRampJob(Resource, module="opsramp", name="OpsRampJob"):
         :param adopt_id: take over this existing job instead of creating one.
         :param allow_duplicate_name: create even if a job of this name exists in the tenant.
         """
+        if unknown:
+            # Type checkers see only the overloads; at run time a misspelt keyword gets a
+            # message with a suggestion instead of Python's traceback.
+            wrong = sorted(unknown)[0]
+            close = difflib.get_close_matches(wrong, _KEYWORDS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; the inputs are {_KEYWORDS}"
+            raise OpsRampInputError(
+                f"OpsRampJob {resource_name!r}: {wrong!r} is not an argument of OpsRampJob{hint}"
+            )
         keywords = {
             "script": script,
             "schedule": schedule,

@@ -277,16 +277,15 @@ def _text_or_pending(value: object) -> object:
     if isinstance(value, bool):
         raise invalid("string_type", f"must be a string; write {str(value).lower()!r} in quotes")
     if isinstance(value, int | float):
+        # A parameter value may be a secret: these messages never show it.
         if isinstance(value, float) and not math.isfinite(value):
-            raise invalid(
-                "string_type", f"{shown(value)} is not a value; use a string or a finite number"
-            )
+            raise invalid("string_type", "is not a finite number; use a string or a finite number")
         if isinstance(value, float) and abs(value) >= 2**53:
             # A double this large is not the number written (and 1e300 would be sent as 301
             # digits of float noise); an int in the typed form is converted exactly, in-program.
             raise invalid(
                 "string_type",
-                f"{shown(value)} is beyond 2^53, too large to send exactly as a number; "
+                "is a number of 2^53 or more, too large to send exactly as a number; "
                 "write large numbers as strings",
             )
         return number_text(value)

@@ -22,10 +22,10 @@ from opsramp_jobs.model.common import (
     Shown,
     TextInput,
     WireModel,
-    described,
     invalid,
     is_pending,
     json_object,
+    kind_of,
     plain_string,
     shown,
     strict_whole_number,
@@ -379,7 +379,8 @@ def _credential_id(value: object) -> object:
     if is_pending(value):
         return value
     if not isinstance(value, str):
-        raise invalid("string_type", f"must be a string, not {described(value)}")
+        # A credential set's id may be a secret: the message names its kind, not its value.
+        raise invalid("string_type", f"must be a string, not {kind_of(value)}")
     if not value:
         raise invalid("blank", "must not be empty; give the credential set's unique id")
     return value

@@ -273,3 +273,34 @@ def test_get_reads_by_id_and_carries_the_provider() -> None:
     assert inputs["__provider"]  # the engine's Read finds the provider by it
     assert values == ["9876", "live job", "Never (on demand only)."]
     assert mocks.created == {}
+
+
+def test_a_misspelt_keyword_is_a_short_error_with_a_suggestion() -> None:
+    with pytest.raises(
+        OpsRampInputError,
+        match="'job_queue' is not an argument of OpsRampJob; did you mean 'job_queued'",
+    ):
+        OpsRampJob(  # type: ignore[call-overload]
+            "job", script=AdCheckList(), schedule=SCHEDULE, job_queue=True
+        )
+
+
+def test_whole_number_outputs_as_parameter_values_keep_every_digit() -> None:
+    big = 2**60 + 3
+
+    def program() -> None:
+        OpsRampJob(
+            "job",
+            script={
+                "jobType": "custom",
+                "customScript": {"id": 7},
+                "parameters": [{"paramId": 2, "value": pulumi.Output.secret(big)}],
+            },
+            schedule=SCHEDULE,
+        )
+
+    mocks, _ = run(program)
+    script = mocks.created["job"]["script"]
+    assert script[pulumi.runtime.rpc._special_sig_key] == pulumi.runtime.rpc._special_secret_sig
+    [parameter] = script["value"]["parameters"]  # the secret wraps the whole script
+    assert parameter == {"paramId": 2, "value": str(big)}

@@ -88,7 +88,7 @@ def test_adopting_a_job_of_another_type_is_refused_before_anything_is_sent(
     emulator.reset_stats()
     adopting = {**checked(provider, name="legacy"), "adoptId": legacy["id"]}
     message = rpc_error(provider.create, adopting)
-    assert "that job is a 'sqlreport' job and the program declares 'adCheckList'" in message
+    assert "that job is of type 'sqlreport' and the program declares 'adCheckList'" in message
     assert UPDATE_ROUTE not in emulator.stats()["by_route"]  # nothing was sent
     [stored] = emulator.jobs()
     assert stored["job"]["script"]["jobType"] == "sqlreport"
