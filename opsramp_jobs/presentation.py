@@ -19,11 +19,10 @@ from typing import Any
 
 from opsramp_jobs.errors import OpsRampCredentialsError, OpsRampError, OpsRampValidationError
 from opsramp_jobs.model import JobValidationError
+from opsramp_jobs.server_threads import sdk_server
 from opsramp_jobs.settings import SettingsError
 
 __all__ = ["UserError", "describe", "input_path", "install_short_errors"]
-
-_SERVER_MODULE = "pulumi.dynamic.__main__"
 
 
 class UserError(RuntimeError):
@@ -133,9 +132,8 @@ def install_short_errors() -> bool:
     ``_abort_with_traceback`` and use the module ``traceback``; otherwise the server stays as it is
     (errors then keep their full traceback, nothing breaks).
     """
-    server = sys.modules.get("__main__")
-    spec = getattr(server, "__spec__", None)
-    if server is None or getattr(spec, "name", None) != _SERVER_MODULE:
+    server = sdk_server()
+    if server is None:
         return False
     if not callable(getattr(server, "_abort_with_traceback", None)):
         return False

@@ -14,7 +14,6 @@ import difflib
 import logging
 import os
 import random
-import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -43,7 +42,7 @@ from opsramp_jobs.model import (
     server_details,
 )
 from opsramp_jobs.presentation import UserError, install_short_errors
-from opsramp_jobs.server_threads import widen_server_pool
+from opsramp_jobs.server_threads import sdk_server, widen_server_pool
 from opsramp_jobs.settings import (
     CONFIG_KEYS,
     ConnectionSettings,
@@ -130,8 +129,7 @@ def _exit_with_parent() -> None:
     a command; when the CLI is killed instead, nothing stops it, and it lingered for as long as
     half an hour. Its parent is the engine, so a changed parent pid means the engine died.
     """
-    main_spec = getattr(sys.modules.get("__main__"), "__spec__", None)
-    if getattr(main_spec, "name", None) != "pulumi.dynamic.__main__":
+    if sdk_server() is None:
         return  # imported by a program or a test: the process is not ours to end
     if _watchdog_started.is_set():
         return
