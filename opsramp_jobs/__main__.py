@@ -18,7 +18,7 @@ from .doctor import (
     sweep,
 )
 from .errors import OpsRampError
-from .settings import ConnectionSettings, SettingsError, resolve_settings
+from .settings import ConnectionSettings, resolve_settings
 
 __all__ = ["main"]
 
@@ -90,11 +90,6 @@ def _settings(args: argparse.Namespace) -> tuple[ConnectionSettings, dict[str, s
     return resolve_settings(config), setting_origins(config, by_setting)
 
 
-def _settings_problem(error: SettingsError) -> str:
-    """The problems, headed by whether settings are missing, invalid or both."""
-    return str(error)
-
-
 def _shape_options(args: argparse.Namespace) -> ShapeOptions:
     parameters: dict[int, str] = {}
     for item in args.script_param:
@@ -128,10 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings, origins = _settings(args)
         options = _shape_options(args)
-    except SettingsError as exc:
-        print(f"✗ {_settings_problem(exc)}", file=sys.stderr)
-        return 2
-    except ValueError as exc:
+    except ValueError as exc:  # SettingsError too: its text says missing, invalid or both
         print(f"✗ {exc}", file=sys.stderr)
         return 2
     try:
