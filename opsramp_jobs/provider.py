@@ -17,7 +17,6 @@ import random
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from pulumi.dynamic import (
@@ -37,7 +36,6 @@ from opsramp_jobs.model import (
     CustomScript,
     Job,
     JobValidationError,
-    Schedule,
     parse_job,
     server_details,
 )
@@ -68,9 +66,8 @@ INPUT_KEYS = ("name", "tenantId", "entities", "script", "schedule", "jobQueued")
 # Inputs that steer how `create` behaves; they never change the job itself, so never diff.
 OPTION_KEYS = ("adoptId", "allowDuplicateName")
 # Outputs the provider adds; the resource lists them (as None) so the SDK resolves them.
-OUTPUT_KEYS = ("jobId", "entityDetails", "scriptName", "scheduleDescription", "nextRuns")
+OUTPUT_KEYS = ("entityDetails", "scriptName")
 PROVIDER_KEY = "__provider"
-NEXT_RUNS_COUNT = 5
 # The one-off switch of README "If an `up` was interrupted": a create whose name exactly one job
 # in the tenant carries adopts that job instead of refusing it. Never on by default.
 ADOPT_EXISTING_ENV = "OPSRAMP_ADOPT_EXISTING"
@@ -272,13 +269,15 @@ def _outputs(
     declared: Job,
     live: Mapping[str, Any],
     options: Mapping[str, Any],
-    previous: Mapping[str, Any] | None = None,
     *,
     observed: Job | None = None,
 ) -> dict[str, Any]:
     """Build the resource's outputs from the job OpsRamp returned (read after write).
 
     ``observed``: `live` already parsed (with the declared job's tenant), when the caller has it.
+    Only what the program cannot derive is added to the canonical job: the id is the resource's,
+    and the schedule in words and the next runs come from `schedule` in the program
+    (OpsRampJob's properties), so neither is stored.
     """
     if observed is None:
         try:
@@ -301,42 +300,13 @@ def _outputs(
                 )
             }
         )
-    canonical = observed.canonical()
     details = server_details(live)
-    if previous and previous.get("schedule") == canonical["schedule"] and previous.get("nextRuns"):
-        # Keep the runs computed at the last write, so a refresh is not a change just because
-        # time has passed.
-        next_runs = list(previous["nextRuns"])
-    else:
-        next_runs = _next_runs(observed.schedule)
-    return {
-        **canonical,
-        **options,
-        "jobId": details.job_id,
-        "entityDetails": details.entities,
-        "scriptName": details.script_name,
-        "scheduleDescription": _description(observed.schedule),
-        "nextRuns": next_runs,
-    }
-
-
-def _next_runs(schedule: Schedule) -> list[str]:
-    """The next runs as UTC timestamps; none when they cannot be computed (a job still exists)."""
-    try:
-        runs = schedule.next_runs(datetime.now(UTC), NEXT_RUNS_COUNT)
-        return [run.strftime("%Y-%m-%dT%H:%M:%SZ") for run in runs]
-    except (ArithmeticError, ValueError) as error:  # e.g. dates past year 9999
-        log.warning("next runs of a job could not be computed (%s); nextRuns left empty", error)
-        return []
-
-
-def _description(schedule: Schedule) -> str | None:
-    """The schedule in words; None when it cannot be described (a job still exists)."""
-    try:
-        return schedule.describe()
-    except (ArithmeticError, ValueError) as error:
-        log.warning("a job's schedule could not be described (%s)", error)
-        return None
+    outputs = {**observed.canonical(), **options, "entityDetails": details.entities}
+    if isinstance(observed.script, CustomScript) and details.script_name:
+        # The program names a custom script by id; its name is known only from OpsRamp. A
+        # built-in's name is its job type, which the program has (OpsRampJob.script_name).
+        outputs["scriptName"] = details.script_name
+    return outputs
 
 
 def _settled_outputs(
@@ -344,7 +314,6 @@ def _settled_outputs(
     declared: Job | None,
     live: Mapping[str, Any],
     options: Mapping[str, Any],
-    previous: Mapping[str, Any] | None = None,
     *,
     observed: Job | None = None,
 ) -> dict[str, Any]:
@@ -355,22 +324,15 @@ def _settled_outputs(
     """
     if declared is not None:
         try:
-            return _outputs(declared, live, options, previous, observed=observed)
+            return _outputs(declared, live, options, observed=observed)
         except Exception:  # anything: the job exists, its id must reach the state
             log.exception("outputs of job %s could not be computed; recording its id", live["id"])
     inputs = _job_inputs(props)
     if declared is not None:
         with contextlib.suppress(Exception):
             inputs = declared.canonical()
-    return {
-        **inputs,
-        **options,
-        "jobId": str(live["id"]),
-        "entityDetails": [],
-        "scriptName": None,
-        "scheduleDescription": None,
-        "nextRuns": [],
-    }
+    # The id reaches the state as the resource id (the caller returns it).
+    return {**inputs, **options, "entityDetails": []}
 
 
 def _tenant_of(job: Job, client: OpsRampClient) -> str:
@@ -764,7 +726,7 @@ class OpsRampJobProvider(ResourceProvider):
             with contextlib.suppress(JobValidationError):
                 declared = _parse_declared(props)
         options = _options(props)
-        outs = _settled_outputs(props, declared, live, options, props, observed=observed)
+        outs = _settled_outputs(props, declared, live, options, observed=observed)
         inputs = {k: outs[k] for k in INPUT_KEYS if k in outs}
         return ReadResult(id_=id_, outs=outs, inputs={**inputs, **options})
 
@@ -781,7 +743,7 @@ class OpsRampJobProvider(ResourceProvider):
             olds,
             allow_duplicate=bool(options.get("allowDuplicateName")),
         )
-        return UpdateResult(outs=_settled_outputs(news, job, live, options, previous=olds))
+        return UpdateResult(outs=_settled_outputs(news, job, live, options))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Delete the job; a job that is already gone counts as deleted."""

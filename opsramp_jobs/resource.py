@@ -11,10 +11,13 @@ from typing import TYPE_CHECKING, Any, overload
 import pulumi
 from pulumi.dynamic import Resource
 
-from opsramp_jobs.model import Entity, Schedule, WireModel
+from opsramp_jobs.model import Entity, Schedule, WireModel, next_run_times, schedule_in_words
 from opsramp_jobs.provider import OpsRampJobProvider
 
 __all__ = ["OpsRampInputError", "OpsRampJob", "OpsRampJobArgs", "OpsRampJobSet"]
+
+# How many upcoming runs `OpsRampJob.next_runs` lists.
+NEXT_RUNS_COUNT = 5
 
 
 class OpsRampInputError(pulumi.RunError, TypeError, ValueError):
@@ -30,18 +33,18 @@ _PY_TO_STATE = {
     "job_queued": "jobQueued",
     "adopt_id": "adoptId",
     "allow_duplicate_name": "allowDuplicateName",
-    "job_id": "jobId",
     "entity_details": "entityDetails",
-    "script_name": "scriptName",
-    "schedule_description": "scheduleDescription",
-    "next_runs": "nextRuns",
+    # Behind `script_name`, which falls back to the job type when nothing is stored.
+    "_stored_script_name": "scriptName",
 }
 _STATE_TO_PY = {state: py for py, state in _PY_TO_STATE.items()}
 
 # Every property registered for an OpsRampJob becomes an Output the SDK tracks until the program
 # ends, and its wait for them grows with their number: so only these are registered when they
 # have no value, because each is an attribute a program may read (an Output needs a registered
-# property to resolve). `job_id` is not among them: it is the resource id (see the property).
+# property to resolve). `job_id`, `schedule_description` and `next_runs` are not among them:
+# they are derived from the id and `schedule` when read (see the properties), so they cost
+# neither the state nor the program anything when unused.
 _ATTRIBUTES = (
     "name",
     "tenant_id",
@@ -50,9 +53,7 @@ _ATTRIBUTES = (
     "schedule",
     "job_queued",
     "entity_details",
-    "script_name",
-    "schedule_description",
-    "next_runs",
+    "_stored_script_name",
 )
 
 ScriptInput = WireModel | Mapping[str, Any]
@@ -189,6 +190,21 @@ def _adoption(
     return stripped, opts.import_
 
 
+def _registered(props: Mapping[str, Any]) -> dict[str, Any]:
+    """The properties that have a value, plus an empty one per output attribute."""
+    registered = {k: v for k, v in props.items() if v is not None}
+    registered.update({k: None for k in _ATTRIBUTES if k not in registered})
+    return registered
+
+
+def _script_name(script_and_stored: Sequence[Any]) -> str:
+    """The stored (custom) script name, else the job type of the canonical ``script``."""
+    script, stored = script_and_stored
+    if stored:
+        return str(stored)
+    return str((script or {}).get("jobType") or "")
+
+
 _KEYWORDS = (
     "script",
     "schedule",
@@ -223,12 +239,7 @@ class OpsRampJob(Resource, module="opsramp", name="OpsRampJob"):
         """Whether the job waits in a queue behind other jobs instead of running concurrently."""
         entity_details: pulumi.Output[list[dict[str, Any]]]
         """Each entity as OpsRamp reports it: id, type, hostName, ipAddresses, clientUniqueId."""
-        script_name: pulumi.Output[str]
-        """The script's server-side name (a custom script's name, else the job type)."""
-        schedule_description: pulumi.Output[str]
-        """The schedule in one English sentence."""
-        next_runs: pulumi.Output[list[str]]
-        """The next run times (UTC, ISO 8601) as of the last create or update."""
+        _stored_script_name: pulumi.Output[str | None]
 
     @overload
     def __init__(
@@ -333,20 +344,30 @@ class OpsRampJob(Resource, module="opsramp", name="OpsRampJob"):
             "adopt_id": adopt,
             "allow_duplicate_name": args.allow_duplicate_name,
         }
-        self._register(resource_name, props, opts)
-
-    def _register(
-        self, resource_name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None
-    ) -> None:
-        """Register the properties that have a value, plus an empty one per output attribute."""
-        registered = {k: v for k, v in props.items() if v is not None}
-        registered.update({k: None for k in _ATTRIBUTES if k not in registered})
-        super().__init__(OpsRampJobProvider(), resource_name, registered, opts)
+        # Called from here, not from a helper: the engine stores the program's stack at this call
+        # in every resource's state, one entry per frame.
+        super().__init__(OpsRampJobProvider(), resource_name, _registered(props), opts)
 
     @property
     def job_id(self) -> pulumi.Output[str]:
-        """OpsRamp's id of the job (the resource id; also stored as the output ``jobId``)."""
+        """OpsRamp's id of the job (the resource id)."""
         return self.id
+
+    @property
+    def script_name(self) -> pulumi.Output[str]:
+        """The script's name: a custom script's name in OpsRamp, else the job type."""
+        # Only a custom script's name is stored (the program declares its id, not its name).
+        return pulumi.Output.all(self.script, self._stored_script_name).apply(_script_name)
+
+    @property
+    def schedule_description(self) -> pulumi.Output[str]:
+        """The schedule in one English sentence."""
+        return self.schedule.apply(schedule_in_words)
+
+    @property
+    def next_runs(self) -> pulumi.Output[list[str]]:
+        """The next five run times (UTC, ISO 8601) after the moment the program reads them."""
+        return self.schedule.apply(lambda wire: next_run_times(wire, NEXT_RUNS_COUNT))
 
     @staticmethod
     def get(
@@ -367,7 +388,9 @@ class OpsRampJob(Resource, module="opsramp", name="OpsRampJob"):
         read = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
         # The provider's pickle (`__provider`) travels in these properties: the engine's Read of
         # a dynamic resource has nothing else to find the provider by.
-        job._register(resource_name, {"tenant_id": tenant_id}, read)
+        Resource.__init__(
+            job, OpsRampJobProvider(), resource_name, _registered({"tenant_id": tenant_id}), read
+        )
         return job
 
     def translate_output_property(self, prop: str) -> str:

@@ -419,6 +419,8 @@ def outputs_of(resource: type) -> list[tuple[str, str, str]]:
         if klass.__module__.split(".")[0] != "opsramp_jobs" or node is None:
             continue
         for name, spelled in _annotated_names(node.body):
+            if name.startswith("_"):
+                continue
             if "Output[" in spelled or klass is resource:
                 rows[name] = (name, spelled, docs.get(name, ""))
         for name, member in vars(klass).items():

@@ -37,6 +37,8 @@ from opsramp_jobs.model.schedule import (
     RunOnce,
     Schedule,
     Weekly,
+    next_run_times,
+    schedule_in_words,
 )
 from opsramp_jobs.model.scripts import (
     AdCheckList,
@@ -109,6 +111,8 @@ __all__ = [
     "Weekly",
     "WireModel",
     "device",
+    "next_run_times",
     "parse_job",
+    "schedule_in_words",
     "server_details",
 ]

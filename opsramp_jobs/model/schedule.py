@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
@@ -53,6 +53,8 @@ __all__ = [
     "RunOnce",
     "Schedule",
     "Weekly",
+    "next_run_times",
+    "schedule_in_words",
 ]
 
 # The largest "every N days" accepted from a program: ten years between runs. (A job read back
@@ -213,6 +215,14 @@ class EveryNDays(WireModel):
     def describe_days(self) -> str:
         """Describe the days the pattern fires on."""
         return "every day" if self.repeat_frequency == 1 else f"every {self.repeat_frequency} days"
+
+    def canonical(self) -> dict[str, Any]:
+        """The deterministic form for state and diffs: without ``repeatType``, always ``days``."""
+        return self.model_dump(mode="json", exclude_none=True, exclude={"repeat_type"})
+
+    def wire(self) -> dict[str, Any]:
+        """Return the OpsRamp request form (with ``repeatType``, as OpsRamp's examples send it)."""
+        return self.model_dump(mode="json", exclude_none=True)
 
 
 class Weekly(WireModel):
@@ -642,3 +652,38 @@ class Schedule(WireModel):
         if isinstance(self.pattern, Never):
             return f"never on a schedule (on demand only); start date {on} {at}"
         return f"{self.pattern.describe_days()} at {at} from {on}"
+
+
+# What a program derives from a job's stored `schedule` output (OpsRampJob.schedule_description,
+# .next_runs): never raises, whatever the state holds (a schedule at the edge of the calendar, or
+# a form some later version wrote).
+
+
+def _stored_schedule(wire: Mapping[str, Any] | None) -> Schedule | None:
+    if not wire:
+        return None
+    try:
+        # Read as a server's answer: a refresh may have stored what a program may not declare
+        # (e.g. every 10,000 days, set in OpsRamp's UI).
+        return Schedule.model_validate(wire, context={"from_server": True})
+    except ValueError:  # pydantic's ValidationError
+        return None
+
+
+def schedule_in_words(wire: Mapping[str, Any] | None) -> str:
+    """The ``schedule`` object in one English sentence; empty when it cannot be described."""
+    schedule = _stored_schedule(wire)
+    try:
+        return schedule.describe() if schedule else ""
+    except (ArithmeticError, ValueError):  # dates at the very edge of the calendar
+        return ""
+
+
+def next_run_times(wire: Mapping[str, Any] | None, count: int = 5) -> list[str]:
+    """The next ``count`` runs of the ``schedule`` object from now, as UTC ISO 8601 strings."""
+    schedule = _stored_schedule(wire)
+    try:
+        runs = schedule.next_runs(count=count) if schedule else []
+    except (ArithmeticError, ValueError):  # dates past year 9999
+        return []
+    return [run.strftime("%Y-%m-%dT%H:%M:%SZ") for run in runs]

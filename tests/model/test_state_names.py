@@ -37,7 +37,8 @@ PAIRS: list[tuple[WireModel, dict[str, Any]]] = [
     (EveryWeekday(), {"type": "daily", "frequency": "every weekday"}),
     (
         EveryNDays(repeat_frequency=2),
-        {"type": "daily", "frequency": "recurrence", "repeatType": "days", "repeatFrequency": 2},
+        # `repeatType` is always "days": sent to OpsRamp (below), not kept in the state.
+        {"type": "daily", "frequency": "recurrence", "repeatFrequency": 2},
     ),
     (Weekly(week_days=["Thursday", "sun"]), {"type": "weekly", "weekDays": ["Sunday", "Thursday"]}),
     (MonthlyOnDays(day_of_month="15, 1"), {"type": "monthly", "dayOfMonth": [1, 15]}),
@@ -96,6 +97,20 @@ def test_typed_parts_have_the_documented_canonical_form(
 ) -> None:
     assert typed.canonical() == state
     assert type(typed).model_validate(state).canonical() == state
+
+
+def test_every_n_days_sends_its_repeat_type_but_does_not_store_it() -> None:
+    pattern = EveryNDays(repeat_frequency=3)
+    assert pattern.wire()["repeatType"] == "days"
+    assert "repeatType" not in pattern.canonical()
+    # A state written before (with the constant) reads back to the same canonical form.
+    stored = {
+        "type": "daily",
+        "frequency": "recurrence",
+        "repeatType": "days",
+        "repeatFrequency": 3,
+    }
+    assert EveryNDays.model_validate(stored).canonical() == pattern.canonical()
 
 
 def test_a_typed_job_and_its_documented_json_give_the_same_state() -> None:

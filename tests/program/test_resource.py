@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pulumi
@@ -14,12 +16,13 @@ from opsramp_jobs.resource import OpsRampInputError
 DYNAMIC_TYPE = "pulumi-python:dynamic/opsramp:OpsRampJob"
 DEVICE = "709824de-8315-4cf9-ad1c-b15aaf7bf2a5"
 SCHEDULE = {"startDate": "2026-12-01T02:30:00+0000", "pattern": {"type": "never"}}
-# What the provider adds to the inputs (see provider._outputs), as the engine returns it.
-SERVER_OUTPUTS = {
-    "entityDetails": [{"id": DEVICE, "type": "DEVICE", "hostName": "ad-1"}],
-    "scriptName": "adCheckList",
-    "scheduleDescription": "Never (on demand only).",
-    "nextRuns": [],
+# What the provider adds to a built-in job's inputs (see provider._outputs), as the engine
+# returns it: the rest of the attributes are derived in the program.
+SERVER_OUTPUTS = {"entityDetails": [{"id": DEVICE, "type": "DEVICE", "hostName": "ad-1"}]}
+NEVER_IN_WORDS = "never on a schedule (on demand only); start date 2026-12-01 02:30 UTC"
+EVERY_OTHER_DAY = {
+    "startDate": "2026-12-01T02:30:00+0000",
+    "pattern": {"type": "daily", "frequency": "recurrence", "repeatFrequency": 2},
 }
 
 
@@ -37,11 +40,13 @@ class Mocks(pulumi.runtime.Mocks):
             return None, {}
         if args.resource_id:  # a read (OpsRampJob.get)
             self.read[args.name] = (args.resource_id, dict(args.inputs))
-            live = {"name": "live job", "tenantId": "client_13", "jobQueued": False}
-            return args.resource_id, {**live, **SERVER_OUTPUTS, "jobId": args.resource_id}
+            live = {"name": "live job", "tenantId": "client_13", "schedule": SCHEDULE}
+            return args.resource_id, {**live, **SERVER_OUTPUTS}
         self.created[args.name] = dict(args.inputs)
-        job_id = f"{args.name}-id"
-        return job_id, {**args.inputs, **SERVER_OUTPUTS, "jobId": job_id}
+        outputs = {**args.inputs, **SERVER_OUTPUTS}
+        if "customScript" in args.inputs.get("script", {}):
+            outputs["scriptName"] = "cleanup.sh"  # OpsRamp's name of the script, by its id
+        return f"{args.name}-id", outputs
 
     def call(
         self, args: pulumi.runtime.MockCallArgs
@@ -113,11 +118,32 @@ def test_every_output_attribute_resolves_without_being_sent() -> None:
         None,
         SERVER_OUTPUTS["entityDetails"],
         "adCheckList",
-        "Never (on demand only).",
+        NEVER_IN_WORDS,
         [],
         "job",
     ]
     assert "jobId" not in mocks.created["job"]
+
+
+def test_derived_attributes_follow_the_stored_schedule_and_script() -> None:
+    def program() -> pulumi.Output[list[Any]]:
+        daily = OpsRampJob("daily", script=AdCheckList(), schedule=EVERY_OTHER_DAY)
+        custom = OpsRampJob(
+            "custom", script={"customScript": {"id": "7"}}, schedule=EVERY_OTHER_DAY
+        )
+        return pulumi.Output.all(
+            daily.schedule_description, daily.next_runs, custom.script_name, daily.script_name
+        )
+
+    _, (words, runs, custom_name, builtin_name) = run(program)
+    assert words == "every 2 days at 02:30 UTC from 2026-12-01"
+    # From the moment the program runs: five runs two days apart, all in the future.
+    now = datetime.now(UTC)
+    times = [datetime.strptime(run, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC) for run in runs]
+    assert len(times) == 5
+    assert times[0] > now
+    assert {b - a for a, b in itertools.pairwise(times)} == {timedelta(days=2)}
+    assert (custom_name, builtin_name) == ("cleanup.sh", "adCheckList")
 
 
 def test_options_are_sent_under_their_state_names_when_given() -> None:
@@ -271,7 +297,7 @@ def test_get_reads_by_id_and_carries_the_provider() -> None:
     assert resource_id == "9876"
     assert inputs["tenantId"] == "client_13"
     assert inputs["__provider"]  # the engine's Read finds the provider by it
-    assert values == ["9876", "live job", "Never (on demand only)."]
+    assert values == ["9876", "live job", NEVER_IN_WORDS]
     assert mocks.created == {}
 
 

@@ -16,7 +16,7 @@ import pytest
 from pulumi.runtime.proto import provider_pb2_grpc
 
 from opsramp_jobs.client import OpsRampClient
-from opsramp_jobs.model import parse_job
+from opsramp_jobs.model import next_run_times, parse_job, schedule_in_words
 from tests.faults.processes import gone
 from tests.provider.conftest import job_inputs, stack_config
 from tests.provider.grpc_provider import ProviderServer
@@ -216,10 +216,10 @@ def test_a_create_never_loses_the_job_it_made(
         assert emulator.jobs() == [], f"job left in OpsRamp after {refused}"
         return
     assert [j["job"]["id"] for j in emulator.jobs()] == [job_id]
-    assert outs["jobId"] == job_id
-    # Next runs are whatever is computable (none, or the start itself in year 9999): never a crash.
-    assert isinstance(outs["nextRuns"], list)
-    assert len(outs["nextRuns"]) <= 5
+    # What a program derives from the stored schedule is whatever is computable (no runs, or the
+    # start itself in year 9999): never a crash.
+    assert len(next_run_times(outs["schedule"])) <= 5
+    assert isinstance(schedule_in_words(outs["schedule"]), str)
     # A refresh of it answers too.
     read_id, _, _ = provider.read(job_id, outs)
     assert read_id == job_id
