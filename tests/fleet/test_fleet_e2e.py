@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -202,3 +204,53 @@ def test_sigint_mid_up_leaves_no_stack_locked(fleet: FleetHarness) -> None:
     jobs = fleet.jobs_by_tenant()
     for tenant_id in ("client_s001", "client_s002"):
         assert sorted(j["name"] for j in jobs[tenant_id]) == sorted(names)
+
+
+def test_each_stack_runs_only_the_pulumi_commands_it_needs(fleet: FleetHarness) -> None:
+    """Per stack: `stack init` when new, one `config set-all`, the operation; nothing read back.
+
+    Every pulumi process costs a fleet stack ~0.15 CPU-s or more (docs/fleet.md, "Where a
+    stack's CPU goes"); `pulumi version` and `stack ls` run once per fleet run. A `pulumi` in
+    front of the real one logs each command line; the run's project directory is removed after.
+    """
+    shims = fleet.workdir / "shims"
+    shims.mkdir()
+    log = fleet.workdir / "commands.log"
+    real = fleet.env["PATH"].split(os.pathsep)[0] + "/pulumi"
+    shim = shims / "pulumi"
+    shim.write_text(f'#!/usr/bin/env bash\nprintf "%s\\n" "$*" >> {log}\nexec {real} "$@"\n')
+    shim.chmod(0o755)
+    fleet.env["PATH"] = f"{shims}{os.pathsep}{fleet.env['PATH']}"
+    fleet.env["TMPDIR"] = str(fleet.workdir / "tmp")
+    (fleet.workdir / "tmp").mkdir()
+    for index in (1, 2):
+        fleet.env[f"S{index:03d}_SECRET"] = f"{synthetic_tenant(index)}-secret"
+    fleet.write(
+        {
+            "project": "fleet-commands",
+            "jobs": PROGRAM_JOBS[1:],
+            "defaults": {"apiUrl": fleet.emulator.url},
+            "tenants": {"s001": tenant(1), "s002": tenant(2)},
+        }
+    )
+
+    def commands_of(*args: str) -> Counter[str]:
+        log.unlink(missing_ok=True)
+        result = fleet.run(*args, str(fleet.file), "--json")
+        assert result.returncode == 0, result.stderr
+        words = [
+            [w for w in line.split() if not w.startswith("-")]
+            for line in log.read_text().splitlines()
+        ]
+        return Counter(" ".join(w[:2] if w[0] in ("stack", "config") else w[:1]) for w in words)
+
+    assert commands_of("up") == Counter(
+        {"version": 1, "stack ls": 1, "stack init": 2, "config set-all": 2, "up": 2}
+    )
+    assert commands_of("up") == Counter({"version": 1, "stack ls": 1, "config set-all": 2, "up": 2})
+    assert commands_of("destroy") == Counter(
+        {"version": 1, "stack ls": 1, "config set-all": 2, "destroy": 2}
+    )
+    assert len(fleet.emulator.jobs()) == 0
+    assert list((fleet.workdir / "tmp").iterdir()) == []  # the shared project dir is gone
+    assert not list((fleet.workdir / "home" / "workspaces").glob("*"))  # nothing selected
