@@ -6,7 +6,11 @@ Measured in one run and printed side by side (nothing asserts on time; docs/flee
   once) against one stack holding the same jobs (a loop in one inline program, partner key);
 * OpsRamp's per-tenant limits, window scaled down (default 5 writes per 6 s: the real 50 per
   minute): the same two runs, and the physical bound, which is every tenant spending its own
-  write budget in parallel: (ceil(JOBS / LIMIT) - 1) windows.
+  write budget in parallel: (ceil(JOBS / LIMIT) - 1) windows;
+* `--rtt-ms 0,50`: the same again with a network round trip between the jobs and the emulator
+  (benchmarks/latency_proxy.py), as a tenant across a network sees it.
+
+`--profile up,up-again` prints where a fleet stack's CPU goes instead (docs/fleet.md).
 
 Each run gets a fresh file backend and a reset emulator; the emulator serves synthetic clients
 client_s001.. (`--synthetic-clients`). Needs the pulumi CLI on PATH (scripts/toolchain.sh).
@@ -26,6 +30,7 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +39,7 @@ import pulumi
 import yaml
 from pulumi import automation as auto
 
+from benchmarks.bench import latency_proxy
 from opsramp_jobs import OpsRampJob
 from tests.e2e.project import REPO_ROOT, hermetic_env
 from tests.support.emulator import PARTNER_KEY, PARTNER_SECRET, EmulatorProcess
@@ -114,11 +120,18 @@ def fleet_command(work: Path, operation: str, parallel: int) -> list[str]:
     ]
 
 
+def cpu_seconds(who: int) -> float:
+    """User + system CPU seconds of `who` (resource.RUSAGE_SELF or RUSAGE_CHILDREN)."""
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_fleet(
-    emulator: EmulatorProcess, work: Path, tenants: int, jobs: int, parallel: int
+    emulator: EmulatorProcess, url: str, work: Path, tenants: int, jobs: int, *, parallel: int
 ) -> Timing:
     """`python -m opsramp_jobs.fleet up` over every tenant, timed end to end."""
-    env = fleet_env(work, emulator.url, tenants, jobs)
+    env = fleet_env(work, url, tenants, jobs)
+    cpu_before = cpu_seconds(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(
         fleet_command(work, "up", parallel),
@@ -129,13 +142,18 @@ def run_fleet(
         check=False,
     )
     seconds = time.perf_counter() - started
+    cpu = cpu_seconds(resource.RUSAGE_CHILDREN) - cpu_before
     created = len(emulator.jobs())
     note = "" if done.returncode == 0 else f"exit {done.returncode}: {done.stderr[-300:]}"
     if done.returncode == 0:
         stacks = json.loads(done.stdout)["stacks"]
         slowest = max(s["seconds"] for s in stacks)
         note = f"slowest stack {slowest:.1f} s"
-    return Timing(seconds, created, f"{note}; {requests_seen(emulator)}")
+    return Timing(
+        seconds,
+        created,
+        f"{note}; {cpu:.0f} CPU-s, {cpu / tenants:.2f} per stack; {requests_seen(emulator)}",
+    )
 
 
 def requests_seen(emulator: EmulatorProcess) -> str:
@@ -144,7 +162,9 @@ def requests_seen(emulator: EmulatorProcess) -> str:
     return f"{stats.get('writes', '?')} writes, {stats.get('throttled', '?')} throttled"
 
 
-def run_single_stack(emulator: EmulatorProcess, work: Path, tenants: int, jobs: int) -> Timing:
+def run_single_stack(
+    emulator: EmulatorProcess, url: str, work: Path, tenants: int, jobs: int
+) -> Timing:
     """One stack (automation API, inline program) declaring all the jobs, with the partner key."""
     for sub in ("home", "state"):
         (work / sub).mkdir(parents=True)
@@ -165,6 +185,7 @@ def run_single_stack(emulator: EmulatorProcess, work: Path, tenants: int, jobs: 
                 )
         pulumi.export("jobs", tenants * jobs)
 
+    cpu_before = cpu_seconds(resource.RUSAGE_CHILDREN) + cpu_seconds(resource.RUSAGE_SELF)
     started = time.perf_counter()
     stack = auto.create_or_select_stack(
         stack_name="single",
@@ -176,7 +197,7 @@ def run_single_stack(emulator: EmulatorProcess, work: Path, tenants: int, jobs: 
     )
     stack.set_all_config(
         {
-            "opsramp:apiUrl": auto.ConfigValue(emulator.url),
+            "opsramp:apiUrl": auto.ConfigValue(url),
             "opsramp:clientId": auto.ConfigValue(PARTNER_KEY),
             "opsramp:clientSecret": auto.ConfigValue(PARTNER_SECRET, secret=True),
         }
@@ -187,7 +208,10 @@ def run_single_stack(emulator: EmulatorProcess, work: Path, tenants: int, jobs: 
     except auto.CommandError as exc:
         note = f"failed: {str(exc)[-300:]}"
     seconds = time.perf_counter() - started
-    return Timing(seconds, len(emulator.jobs()), f"{note} {requests_seen(emulator)}".strip())
+    cpu = cpu_seconds(resource.RUSAGE_CHILDREN) + cpu_seconds(resource.RUSAGE_SELF) - cpu_before
+    return Timing(
+        seconds, len(emulator.jobs()), f"{note} {cpu:.0f} CPU-s; {requests_seen(emulator)}".strip()
+    )
 
 
 # A `pulumi` in front of the real one: runs it as its child and logs the exact CPU (wait4) of the
@@ -396,6 +420,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--skip-single", action="store_true", help="fleet runs only")
     parser.add_argument(
+        "--rtt-ms",
+        default="0",
+        help="round trips to add between the jobs and the emulator (benchmarks/latency_proxy.py),"
+        " comma separated: each scenario runs once per value, e.g. 0,50",
+    )
+    parser.add_argument(
         "--profile",
         metavar="OPS",
         help="instead of the table: where the CPU goes, for these fleet operations in turn "
@@ -405,18 +435,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         return profile_fleet(args)
     scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
+    rtts = [float(r) for r in args.rtt_ms.split(",") if r.strip()]
     total = args.tenants * args.jobs
     print(f"# fleet_bench {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}", flush=True)
     print(
         f"# {args.tenants} tenants x {args.jobs} jobs = {total} jobs; fleet --parallel "
-        f"{args.parallel}; cpus {os.cpu_count()}",
+        f"{args.parallel}; cpus {os.cpu_count()}; round trips {args.rtt_ms} ms",
         flush=True,
     )
     print(f"# load before: {uptime()}", flush=True)
     rows: list[tuple[str, str, str, str, str]] = []
-    for scenario in scenarios:
+    for rtt_ms, scenario in [(r, s) for r in rtts for s in scenarios]:
         extra: list[str] = []
         limited = scenario == "limited"
+        title = f"{scenario}, {rtt_ms:g} ms round trip" if rtt_ms else scenario
         if limited:
             # All three classes scaled by the same factor as the write limit (50/min -> 5/6 s).
             scale = args.write_limit / 50
@@ -429,33 +461,42 @@ def main(argv: list[str] | None = None) -> int:
         with (
             EmulatorProcess(*extra, rate_limit=limited, synthetic_clients=args.tenants) as emulator,
             tempfile.TemporaryDirectory(prefix="fleet-bench-") as tmp,
+            latency_proxy(emulator.port, rtt_ms) if rtt_ms else nullcontext(emulator.port) as port,
         ):
-            fleet = run_fleet(emulator, Path(tmp) / "fleet", args.tenants, args.jobs, args.parallel)
+            # The jobs' API URL: the emulator, or the relay that adds the round trip in front.
+            url = f"{emulator.url.rsplit(':', 1)[0]}:{port}"
+            fleet = run_fleet(
+                emulator, url, Path(tmp) / "fleet", args.tenants, args.jobs, parallel=args.parallel
+            )
             print(
-                f"{scenario}: fleet {fleet.seconds:.1f} s, {fleet.jobs_created} jobs "
-                f"({fleet.note})",
+                f"{title}: fleet {fleet.seconds:.1f} s, {fleet.jobs_created} jobs ({fleet.note})",
                 flush=True,
             )
             single = None
             if not args.skip_single:
                 emulator.reset()
-                single = run_single_stack(emulator, Path(tmp) / "single", args.tenants, args.jobs)
+                single = run_single_stack(
+                    emulator, url, Path(tmp) / "single", args.tenants, args.jobs
+                )
                 print(
-                    f"{scenario}: single stack {single.seconds:.1f} s, {single.jobs_created} "
+                    f"{title}: single stack {single.seconds:.1f} s, {single.jobs_created} "
                     f"jobs ({single.note})",
                     flush=True,
                 )
+            print(f"# load: {uptime()}", flush=True)
         bound = ""
         ratio = ""
         if limited:
+            # The last write can start at the beginning of the last window; with a round trip it
+            # is answered one round trip later.
             windows = math.ceil(args.jobs / args.write_limit)
-            bound_s = (windows - 1) * args.rate_window
+            bound_s = (windows - 1) * args.rate_window + rtt_ms / 1000
             bound = f"{bound_s:.1f}"
             ratio = f"{fleet.seconds / bound_s:.2f}x bound" if bound_s else ""
         speedup = f"{single.seconds / fleet.seconds:.1f}x" if single else "-"
         rows.append(
             (
-                scenario,
+                title,
                 f"{fleet.seconds:.1f} ({fleet.jobs_created} jobs)",
                 f"{single.seconds:.1f} ({single.jobs_created} jobs)" if single else "-",
                 speedup,
