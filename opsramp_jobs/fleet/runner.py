@@ -73,7 +73,7 @@ class RunOptions:
     """How a fleet run drives its stacks."""
 
     operation: str
-    parallel: int = 4
+    parallel: int = 8
     backend: str | None = None
     secrets_provider: str | None = None
     stack_parallel: int | None = None
