@@ -56,6 +56,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             "current `pulumi login`)",
         )
         sub.add_argument("--secrets-provider", help="for new stacks, e.g. passphrase or awskms://")
+        sub.add_argument(
+            "--project-dir",
+            help="keep each stack's Pulumi.<stack>.yaml here (needed for clientSecret: "
+            "{stackSecret: true}); default: a temporary directory removed after the run",
+        )
         if operation in ("preview", "refresh"):
             sub.add_argument(
                 "--expect-no-changes",
@@ -131,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
             stack_parallel=args.stack_parallel,
             expect_no_changes=getattr(args, "expect_no_changes", False),
             remove_stacks=getattr(args, "remove", False),
+            project_dir=args.project_dir,
         ),
     )
     outcomes = run.run()

@@ -81,6 +81,8 @@ class RunOptions:
     expect_no_changes: bool = False
     remove_stacks: bool = False
     """`destroy` only: also remove each emptied stack (its history and config) from the backend."""
+    project_dir: str | None = None
+    """Where each stack's Pulumi.<stack>.yaml stays between runs; a temporary dir if None."""
 
 
 @dataclass
@@ -231,18 +233,8 @@ class FleetRun:
             if self._command is None:
                 self._command = auto.PulumiCommand()  # `pulumi version`, once per run
             if self._work_dir is None:
-                # One Pulumi.yaml for every stack (each keeps its own Pulumi.<stack>.yaml),
-                # deleted at the end of the run (LocalWorkspace's own temp dirs never are).
-                work_dir = tempfile.mkdtemp(prefix="opsramp-fleet-")
-                project = FleetWorkspace(
-                    work_dir=work_dir,
-                    env_vars=self._env_vars(),
-                    pulumi_command=self._command,
-                    project_settings=auto.ProjectSettings(
-                        name=self.fleet.project, runtime="python", main=os.getcwd()
-                    ),
-                )
-                self._work_dir = work_dir
+                project = self._project_workspace(self._command)
+                self._work_dir = project.work_dir
                 # Which stacks exist: a hint that saves a failing command per stack (new stacks
                 # are created before their first command, existing ones are not). Wrong or
                 # missing, it costs one more command: _open_stack falls back either way.
@@ -250,6 +242,39 @@ class FleetRun:
                     names = {summary.name for summary in project.list_stacks()}
                     self._existing = names | {name.rsplit("/", 1)[-1] for name in names}
             return self._command, self._work_dir
+
+    def _project_workspace(self, command: auto.PulumiCommand) -> FleetWorkspace:
+        """The one project directory of the run, with its Pulumi.yaml (written once)."""
+        env = self._env_vars()
+        directory = self.options.project_dir
+        if directory is None:
+            # Deleted at the end of the run (LocalWorkspace's own temp dirs never are).
+            return FleetWorkspace(
+                work_dir=tempfile.mkdtemp(prefix="opsramp-fleet-"),
+                env_vars=env,
+                pulumi_command=command,
+                project_settings=auto.ProjectSettings(
+                    name=self.fleet.project, runtime="python", main=os.getcwd()
+                ),
+            )
+        path = Path(directory).resolve()
+        settings = path / "Pulumi.yaml"
+        if not settings.exists():
+            path.mkdir(parents=True, exist_ok=True)
+            return FleetWorkspace(
+                work_dir=str(path),
+                env_vars=env,
+                pulumi_command=command,
+                project_settings=auto.ProjectSettings(name=self.fleet.project, runtime="python"),
+            )
+        workspace = FleetWorkspace(work_dir=str(path), env_vars=env, pulumi_command=command)
+        name = workspace.project_settings().name
+        if name != self.fleet.project:
+            raise TenantError(
+                f"--project-dir {directory}: its Pulumi.yaml is project {name!r}, not the fleet's "
+                f"{self.fleet.project!r}: pick another directory or fix the fleet file's project"
+            )
+        return workspace
 
     def _secret(self, tenant: TenantSpec) -> str | None:
         source = tenant.client_secret
@@ -296,10 +321,12 @@ class FleetRun:
         if tenant.client_secret.stack_secret:
             current = stack.get_all_config().get("opsramp:clientSecret")
             if current is None or not current.secret:
+                where = self.options.project_dir
                 raise TenantError(
                     f"tenants.{tenant.key}.clientSecret: stack {tenant.key} has no secret "
                     "opsramp:clientSecret: run `pulumi config set --secret opsramp:clientSecret "
-                    f"<integration secret> --stack {tenant.key}`"
+                    f"<integration secret> --stack {tenant.key} --cwd {where or 'DIR'}`"
+                    + ("" if where else " and run the fleet with --project-dir DIR")
                 )
         return stack
 
@@ -427,7 +454,8 @@ class FleetRun:
             pool.shutdown(wait=False, cancel_futures=True)
             # The shared project directory, unless a stack is still running in it (after an
             # interrupt whose grace period ran out).
-            if self._work_dir is not None and all(f.done() for f in futures):
+            temporary = self.options.project_dir is None
+            if temporary and self._work_dir is not None and all(f.done() for f in futures):
                 shutil.rmtree(self._work_dir, ignore_errors=True)
         for outcome in self.outcomes.values():
             if outcome.status == "pending":

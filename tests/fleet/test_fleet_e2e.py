@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from collections import Counter
 from typing import Any
 
@@ -254,3 +255,43 @@ def test_each_stack_runs_only_the_pulumi_commands_it_needs(fleet: FleetHarness) 
     assert len(fleet.emulator.jobs()) == 0
     assert list((fleet.workdir / "tmp").iterdir()) == []  # the shared project dir is gone
     assert not list((fleet.workdir / "home" / "workspaces").glob("*"))  # nothing selected
+
+
+def test_stack_secret_needs_and_works_with_a_project_dir(fleet: FleetHarness) -> None:
+    """`{stackSecret: true}`: the secret set with `pulumi config set --secret` in --project-dir.
+
+    Without --project-dir the run's project directory is temporary, so no earlier secret can be
+    there and the tenant fails with the `pulumi config set --secret` hint.
+    """
+    project = fleet.workdir / "project"
+    secret_tenant = tenant(1, clientSecret={"stackSecret": True})
+    fleet.write(
+        {
+            "project": "fleet-stack-secret",
+            "jobs": PROGRAM_JOBS[1:],
+            "defaults": {"apiUrl": fleet.emulator.url},
+            "tenants": {"s001": secret_tenant},
+        }
+    )
+    first = fleet.run("up", str(fleet.file), "--json", "--project-dir", str(project))
+    assert first.returncode == 1
+    assert "pulumi config set --secret opsramp:clientSecret" in first.summary()["s001"]["error"]
+    assert (project / "Pulumi.yaml").exists()  # written on first use, the fleet's project name
+
+    def pulumi(*args: str) -> None:
+        subprocess.run(
+            ["pulumi", *args, "--stack", "s001", "--cwd", str(project)],
+            env=fleet.env,
+            check=True,
+            capture_output=True,
+        )
+
+    pulumi("config", "set", "--secret", "opsramp:clientSecret", "client_s001-secret")
+    up = fleet.run("up", str(fleet.file), "--json", "--project-dir", str(project))
+    assert up.returncode == 0, up.stderr
+    assert up.summary()["s001"]["counts"] == {"created": 1}
+    assert len(fleet.jobs_by_tenant()[synthetic_tenant(1)]) == 1
+    # The temporary project directory of a run without the option has no such secret.
+    without = fleet.run("preview", str(fleet.file), "--json")
+    assert without.returncode == 1
+    assert "has no secret opsramp:clientSecret" in without.summary()["s001"]["error"]
