@@ -8,7 +8,9 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from pulumi import automation as auto
 
+from opsramp_jobs.fleet.runner import FleetStack, FleetWorkspace
 from tests.fleet.conftest import (
     FleetHarness,
     synthetic_device,
@@ -295,3 +297,23 @@ def test_stack_secret_needs_and_works_with_a_project_dir(fleet: FleetHarness) ->
     without = fleet.run("preview", str(fleet.file), "--json")
     assert without.returncode == 1
     assert "has no secret opsramp:clientSecret" in without.summary()["s001"]["error"]
+
+
+def test_open_stack_fallbacks_get_the_errors_they_catch(fleet: FleetHarness) -> None:
+    """A stale `stack ls` hint costs one command: `init` of an existing stack raises
+    StackAlreadyExistsError and `config set-all` of a missing one StackNotFoundError (the two
+    errors FleetRun._open_stack recovers from), from the real CLI."""
+    project = fleet.workdir / "project"
+    project.mkdir()
+    workspace = FleetWorkspace(
+        work_dir=str(project),
+        env_vars={k: v for k, v in fleet.env.items() if k.startswith("PULUMI_")},
+        pulumi_command=auto.PulumiCommand(),  # the pulumi on PATH (the fleet fixture needs one)
+        project_settings=auto.ProjectSettings(name="fleet-fallbacks", runtime="python"),
+    )
+    workspace.create_stack("s001")
+    with pytest.raises(auto.StackAlreadyExistsError):
+        workspace.create_stack("s001")
+    with pytest.raises(auto.StackNotFoundError):
+        FleetStack("s002", workspace).set_all_config({"opsramp:tenantId": auto.ConfigValue("x")})
+    assert [summary.name for summary in workspace.list_stacks()] == ["s001"]
