@@ -6,7 +6,11 @@ Measured in one run and printed side by side (nothing asserts on time; docs/flee
   once) against one stack holding the same jobs (a loop in one inline program, partner key);
 * OpsRamp's per-tenant limits, window scaled down (default 5 writes per 6 s: the real 50 per
   minute): the same two runs, and the physical bound, which is every tenant spending its own
-  write budget in parallel: (ceil(JOBS / LIMIT) - 1) windows.
+  write budget in parallel: (ceil(JOBS / LIMIT) - 1) windows;
+* `--rtt-ms 0,50`: the same again with a network round trip between the jobs and the emulator
+  (benchmarks/latency_proxy.py), as a tenant across a network sees it.
+
+`--profile up,up-again` prints where a fleet stack's CPU goes instead (docs/fleet.md).
 
 Each run gets a fresh file backend and a reset emulator; the emulator serves synthetic clients
 client_s001.. (`--synthetic-clients`). Needs the pulumi CLI on PATH (scripts/toolchain.sh).
@@ -18,10 +22,15 @@ import argparse
 import json
 import math
 import os
+import resource
+import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +39,7 @@ import pulumi
 import yaml
 from pulumi import automation as auto
 
+from benchmarks.bench import latency_proxy
 from opsramp_jobs import OpsRampJob
 from tests.e2e.project import REPO_ROOT, hermetic_env
 from tests.support.emulator import PARTNER_KEY, PARTNER_SECRET, EmulatorProcess
@@ -87,26 +97,44 @@ def fleet_file(path: Path, url: str, tenants: int, jobs: int) -> dict[str, str]:
     return secrets
 
 
-def run_fleet(
-    emulator: EmulatorProcess, work: Path, tenants: int, jobs: int, parallel: int
-) -> Timing:
-    """`python -m opsramp_jobs.fleet up` over every tenant, timed end to end."""
+def fleet_env(work: Path, url: str, tenants: int, jobs: int) -> dict[str, str]:
+    """A fresh PULUMI_HOME and file backend under `work`, the fleet file, the secrets' variables."""
     for sub in ("home", "state"):
         (work / sub).mkdir(parents=True)
     env = hermetic_env(work / "home", work / "state")
-    env.update(fleet_file(work / "fleet.yaml", emulator.url, tenants, jobs))
+    env.update(fleet_file(work / "fleet.yaml", url, tenants, jobs))
+    return env
+
+
+def fleet_command(work: Path, operation: str, parallel: int) -> list[str]:
+    """The fleet command line for `operation` on work/fleet.yaml."""
+    return [
+        sys.executable,
+        "-m",
+        "opsramp_jobs.fleet",
+        operation,
+        str(work / "fleet.yaml"),
+        "--json",
+        "--parallel",
+        str(parallel),
+    ]
+
+
+def cpu_seconds(who: int) -> float:
+    """User + system CPU seconds of `who` (resource.RUSAGE_SELF or RUSAGE_CHILDREN)."""
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_fleet(
+    emulator: EmulatorProcess, url: str, work: Path, tenants: int, jobs: int, *, parallel: int
+) -> Timing:
+    """`python -m opsramp_jobs.fleet up` over every tenant, timed end to end."""
+    env = fleet_env(work, url, tenants, jobs)
+    cpu_before = cpu_seconds(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "opsramp_jobs.fleet",
-            "up",
-            str(work / "fleet.yaml"),
-            "--json",
-            "--parallel",
-            str(parallel),
-        ],
+        fleet_command(work, "up", parallel),
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,
@@ -114,13 +142,18 @@ def run_fleet(
         check=False,
     )
     seconds = time.perf_counter() - started
+    cpu = cpu_seconds(resource.RUSAGE_CHILDREN) - cpu_before
     created = len(emulator.jobs())
     note = "" if done.returncode == 0 else f"exit {done.returncode}: {done.stderr[-300:]}"
     if done.returncode == 0:
         stacks = json.loads(done.stdout)["stacks"]
         slowest = max(s["seconds"] for s in stacks)
         note = f"slowest stack {slowest:.1f} s"
-    return Timing(seconds, created, f"{note}; {requests_seen(emulator)}")
+    return Timing(
+        seconds,
+        created,
+        f"{note}; {cpu:.0f} CPU-s, {cpu / tenants:.2f} per stack; {requests_seen(emulator)}",
+    )
 
 
 def requests_seen(emulator: EmulatorProcess) -> str:
@@ -129,7 +162,9 @@ def requests_seen(emulator: EmulatorProcess) -> str:
     return f"{stats.get('writes', '?')} writes, {stats.get('throttled', '?')} throttled"
 
 
-def run_single_stack(emulator: EmulatorProcess, work: Path, tenants: int, jobs: int) -> Timing:
+def run_single_stack(
+    emulator: EmulatorProcess, url: str, work: Path, tenants: int, jobs: int
+) -> Timing:
     """One stack (automation API, inline program) declaring all the jobs, with the partner key."""
     for sub in ("home", "state"):
         (work / sub).mkdir(parents=True)
@@ -150,6 +185,7 @@ def run_single_stack(emulator: EmulatorProcess, work: Path, tenants: int, jobs: 
                 )
         pulumi.export("jobs", tenants * jobs)
 
+    cpu_before = cpu_seconds(resource.RUSAGE_CHILDREN) + cpu_seconds(resource.RUSAGE_SELF)
     started = time.perf_counter()
     stack = auto.create_or_select_stack(
         stack_name="single",
@@ -161,7 +197,7 @@ def run_single_stack(emulator: EmulatorProcess, work: Path, tenants: int, jobs: 
     )
     stack.set_all_config(
         {
-            "opsramp:apiUrl": auto.ConfigValue(emulator.url),
+            "opsramp:apiUrl": auto.ConfigValue(url),
             "opsramp:clientId": auto.ConfigValue(PARTNER_KEY),
             "opsramp:clientSecret": auto.ConfigValue(PARTNER_SECRET, secret=True),
         }
@@ -172,7 +208,198 @@ def run_single_stack(emulator: EmulatorProcess, work: Path, tenants: int, jobs: 
     except auto.CommandError as exc:
         note = f"failed: {str(exc)[-300:]}"
     seconds = time.perf_counter() - started
-    return Timing(seconds, len(emulator.jobs()), f"{note} {requests_seen(emulator)}".strip())
+    cpu = cpu_seconds(resource.RUSAGE_CHILDREN) + cpu_seconds(resource.RUSAGE_SELF) - cpu_before
+    return Timing(
+        seconds, len(emulator.jobs()), f"{note} {cpu:.0f} CPU-s; {requests_seen(emulator)}".strip()
+    )
+
+
+# A `pulumi` in front of the real one: runs it as its child and logs the exact CPU (wait4) of the
+# command with every process it reaped (the engine's plugins), and the wrapper's own.
+PULUMI_SHIM = """#!{python} -S
+import json, os, resource, signal, sys, time
+started = time.monotonic()
+child = os.fork()
+if child == 0:
+    os.execv({real!r}, [{real!r}, *sys.argv[1:]])
+for number in (signal.SIGINT, signal.SIGTERM):
+    signal.signal(number, lambda n, _f: os.kill(child, n))
+while True:
+    try:
+        _, status, usage = os.wait4(child, 0)
+        break
+    except InterruptedError:
+        continue
+me = resource.getrusage(resource.RUSAGE_SELF)
+record = {{"args": sys.argv[1:], "cpu": usage.ru_utime + usage.ru_stime,
+          "shim": me.ru_utime + me.ru_stime, "wall": time.monotonic() - started}}
+with open(os.environ["FLEET_PROFILE_LOG"], "a") as log:
+    log.write(json.dumps(record) + "\\n")
+os._exit(os.waitstatus_to_exitcode(status))
+"""
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+_SUBCOMMANDS = {"stack", "config", "plugin"}
+
+
+def command_label(args: list[str]) -> str:
+    """`stack select`, `config set-all`, `up`, ...: the subcommand of a pulumi command line."""
+    words = [a for a in args if not a.startswith("-")][:2]
+    if words and words[0] in _SUBCOMMANDS:
+        return " ".join(words)
+    return words[0] if words else "?"
+
+
+def process_label(command_line: list[str]) -> str:
+    """What a process of a fleet run is, from its command line."""
+    text = " ".join(command_line)
+    if "pulumi.dynamic" in text:
+        return "dynamic provider (python -m pulumi.dynamic)"
+    if "language_host" in text or "pulumi-language-python" in text:
+        return "language host / program"
+    if "opsramp_jobs.fleet" in text:
+        return "fleet process (python)"
+    if command_line and command_line[0].endswith("pulumi"):
+        return "pulumi " + command_label(command_line[1:])
+    if "-S" in command_line[:3]:
+        return "profiling wrapper"
+    return "other: " + text[:60]
+
+
+class TreeSampler:
+    """CPU of every descendant of `root`, read from /proc every `interval` seconds."""
+
+    def __init__(self, root: int, interval: float = 0.05) -> None:
+        self.root = root
+        self.interval = interval
+        self.cpu: dict[int, float] = {}
+        self.label: dict[int, str] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._sample()
+            self._stop.wait(self.interval)
+
+    def _sample(self) -> None:
+        parents: dict[int, int] = {}
+        used: dict[int, float] = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                raw = Path(f"/proc/{entry}/stat").read_bytes()
+            except OSError:
+                continue
+            fields = raw[raw.rindex(b")") + 2 :].split()
+            parents[int(entry)] = int(fields[1])
+            used[int(entry)] = (int(fields[11]) + int(fields[12])) / CLK_TCK
+        tree = {self.root}
+        grew = True
+        while grew:
+            grew = False
+            for pid, parent in parents.items():
+                if parent in tree and pid not in tree:
+                    tree.add(pid)
+                    grew = True
+        for pid in tree & used.keys():
+            self.cpu[pid] = used[pid]
+            if pid not in self.label or self.label[pid] == "profiling wrapper":
+                try:
+                    words = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+                except OSError:
+                    continue
+                if words and words[0]:
+                    self.label[pid] = process_label([w for w in words if w])
+
+    def stop(self) -> dict[str, float]:
+        """Stop sampling; CPU seconds by process label."""
+        self._stop.set()
+        self._thread.join()
+        totals: dict[str, float] = defaultdict(float)
+        for pid, seconds in self.cpu.items():
+            totals[self.label.get(pid, "unknown")] += seconds
+        return totals
+
+
+def profile_fleet(args: argparse.Namespace) -> int:
+    """Where a fleet stack's CPU goes: per pulumi command (exact) and per process (sampled)."""
+    real = shutil.which("pulumi")
+    if real is None:
+        print('no pulumi on PATH: export PATH="$(bash scripts/toolchain.sh):$PATH"')
+        return 2
+    print(f"# fleet_bench --profile {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}")
+    print(f"# {args.tenants} tenants x {args.jobs} jobs, fleet --parallel {args.parallel}")
+    print(f"# load before: {uptime()}", flush=True)
+    with (
+        EmulatorProcess(synthetic_clients=args.tenants) as emulator,
+        tempfile.TemporaryDirectory(prefix="fleet-profile-") as tmp,
+    ):
+        work = Path(tmp)
+        shim_dir = work / "bin"
+        shim_dir.mkdir()
+        shim = shim_dir / "pulumi"
+        shim.write_text(PULUMI_SHIM.format(python=sys.executable, real=str(Path(real).resolve())))
+        shim.chmod(0o755)
+        env = fleet_env(work / "fleet", emulator.url, args.tenants, args.jobs)
+        env["PATH"] = f"{shim_dir}{os.pathsep}{Path(real).parent}{os.pathsep}{env['PATH']}"
+        for operation in args.profile.split(","):
+            log = work / f"{operation}.jsonl"
+            env["FLEET_PROFILE_LOG"] = str(log)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            started = time.perf_counter()
+            fleet = subprocess.Popen(
+                fleet_command(work / "fleet", operation.removesuffix("-again"), args.parallel),
+                cwd=REPO_ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            sampler = TreeSampler(fleet.pid)
+            _, stderr = fleet.communicate()
+            wall = time.perf_counter() - started
+            sampled = sampler.stop()
+            # Children of this process: the fleet and everything it reaped.
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            total_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+            if fleet.returncode != 0:
+                print(f"{operation}: exit {fleet.returncode}: {stderr[-500:]}")
+            commands: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+            shims = 0.0
+            for line in log.read_text().splitlines() if log.exists() else []:
+                record = json.loads(line)
+                entry = commands[command_label(record["args"])]
+                entry[0] += 1
+                entry[1] += record["cpu"]
+                entry[2] += record["wall"]
+                shims += record["shim"]
+            per = args.tenants
+            print(f"\n## fleet {operation}: {wall:.1f} s wall; {len(emulator.jobs())} jobs")
+            print(
+                "pulumi command (exact, wait4, incl. its plugins) | calls | CPU s | CPU s/stack"
+                " | wall s/call"
+            )
+            pulumi_cpu = 0.0
+            for label, (calls, cpu, seconds) in sorted(commands.items(), key=lambda x: -x[1][1]):
+                pulumi_cpu += cpu
+                print(
+                    f"  {label:28} | {calls:3.0f} | {cpu:6.2f} | {cpu / per:5.2f} |"
+                    f" {seconds / calls:5.2f}"
+                )
+            everything = "all pulumi commands"
+            print(f"  {everything:28} |     | {pulumi_cpu:6.2f} | {pulumi_cpu / per:5.2f}")
+            print("process (sampled from /proc every 50 ms) | CPU s | CPU s/stack")
+            for label, cpu in sorted(sampled.items(), key=lambda x: -x[1]):
+                print(f"  {label:44} | {cpu:6.2f} | {cpu / per:5.2f}")
+            print(
+                f"profiling wrappers (exact): {shims:.2f} s; the whole fleet command (wait4): "
+                f"{total_cpu:.2f} s = {total_cpu / per:.2f} s/stack",
+                flush=True,
+            )
+    print(f"\n# load after: {uptime()}")
+    return 0
 
 
 def uptime() -> str:
@@ -192,20 +419,36 @@ def main(argv: list[str] | None = None) -> int:
         "--scenarios", default="free,limited", help="free (no rate limit), limited, or both"
     )
     parser.add_argument("--skip-single", action="store_true", help="fleet runs only")
+    parser.add_argument(
+        "--rtt-ms",
+        default="0",
+        help="round trips to add between the jobs and the emulator (benchmarks/latency_proxy.py),"
+        " comma separated: each scenario runs once per value, e.g. 0,50",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="OPS",
+        help="instead of the table: where the CPU goes, for these fleet operations in turn "
+        "(e.g. up,up-again,preview); no rate limit",
+    )
     args = parser.parse_args(argv)
+    if args.profile:
+        return profile_fleet(args)
     scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
+    rtts = [float(r) for r in args.rtt_ms.split(",") if r.strip()]
     total = args.tenants * args.jobs
     print(f"# fleet_bench {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}", flush=True)
     print(
         f"# {args.tenants} tenants x {args.jobs} jobs = {total} jobs; fleet --parallel "
-        f"{args.parallel}; cpus {os.cpu_count()}",
+        f"{args.parallel}; cpus {os.cpu_count()}; round trips {args.rtt_ms} ms",
         flush=True,
     )
     print(f"# load before: {uptime()}", flush=True)
     rows: list[tuple[str, str, str, str, str]] = []
-    for scenario in scenarios:
+    for rtt_ms, scenario in [(r, s) for r in rtts for s in scenarios]:
         extra: list[str] = []
         limited = scenario == "limited"
+        title = f"{scenario}, {rtt_ms:g} ms round trip" if rtt_ms else scenario
         if limited:
             # All three classes scaled by the same factor as the write limit (50/min -> 5/6 s).
             scale = args.write_limit / 50
@@ -218,33 +461,42 @@ def main(argv: list[str] | None = None) -> int:
         with (
             EmulatorProcess(*extra, rate_limit=limited, synthetic_clients=args.tenants) as emulator,
             tempfile.TemporaryDirectory(prefix="fleet-bench-") as tmp,
+            latency_proxy(emulator.port, rtt_ms) if rtt_ms else nullcontext(emulator.port) as port,
         ):
-            fleet = run_fleet(emulator, Path(tmp) / "fleet", args.tenants, args.jobs, args.parallel)
+            # The jobs' API URL: the emulator, or the relay that adds the round trip in front.
+            url = f"{emulator.url.rsplit(':', 1)[0]}:{port}"
+            fleet = run_fleet(
+                emulator, url, Path(tmp) / "fleet", args.tenants, args.jobs, parallel=args.parallel
+            )
             print(
-                f"{scenario}: fleet {fleet.seconds:.1f} s, {fleet.jobs_created} jobs "
-                f"({fleet.note})",
+                f"{title}: fleet {fleet.seconds:.1f} s, {fleet.jobs_created} jobs ({fleet.note})",
                 flush=True,
             )
             single = None
             if not args.skip_single:
                 emulator.reset()
-                single = run_single_stack(emulator, Path(tmp) / "single", args.tenants, args.jobs)
+                single = run_single_stack(
+                    emulator, url, Path(tmp) / "single", args.tenants, args.jobs
+                )
                 print(
-                    f"{scenario}: single stack {single.seconds:.1f} s, {single.jobs_created} "
+                    f"{title}: single stack {single.seconds:.1f} s, {single.jobs_created} "
                     f"jobs ({single.note})",
                     flush=True,
                 )
+            print(f"# load: {uptime()}", flush=True)
         bound = ""
         ratio = ""
         if limited:
+            # The last write can start at the beginning of the last window; with a round trip it
+            # is answered one round trip later.
             windows = math.ceil(args.jobs / args.write_limit)
-            bound_s = (windows - 1) * args.rate_window
+            bound_s = (windows - 1) * args.rate_window + rtt_ms / 1000
             bound = f"{bound_s:.1f}"
             ratio = f"{fleet.seconds / bound_s:.2f}x bound" if bound_s else ""
         speedup = f"{single.seconds / fleet.seconds:.1f}x" if single else "-"
         rows.append(
             (
-                scenario,
+                title,
                 f"{fleet.seconds:.1f} ({fleet.jobs_created} jobs)",
                 f"{single.seconds:.1f} ({single.jobs_created} jobs)" if single else "-",
                 speedup,

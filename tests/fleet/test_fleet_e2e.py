@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+from collections import Counter
 from typing import Any
 
 import pytest
+from pulumi import automation as auto
 
+from opsramp_jobs.fleet.runner import FleetStack, FleetWorkspace
 from tests.fleet.conftest import (
     FleetHarness,
     synthetic_device,
@@ -202,3 +207,113 @@ def test_sigint_mid_up_leaves_no_stack_locked(fleet: FleetHarness) -> None:
     jobs = fleet.jobs_by_tenant()
     for tenant_id in ("client_s001", "client_s002"):
         assert sorted(j["name"] for j in jobs[tenant_id]) == sorted(names)
+
+
+def test_each_stack_runs_only_the_pulumi_commands_it_needs(fleet: FleetHarness) -> None:
+    """Per stack: `stack init` when new, one `config set-all`, the operation; nothing read back.
+
+    Every pulumi process costs a fleet stack ~0.15 CPU-s or more (docs/fleet.md, "Where a
+    stack's CPU goes"); `pulumi version` and `stack ls` run once per fleet run. A `pulumi` in
+    front of the real one logs each command line; the run's project directory is removed after.
+    """
+    shims = fleet.workdir / "shims"
+    shims.mkdir()
+    log = fleet.workdir / "commands.log"
+    real = fleet.env["PATH"].split(os.pathsep)[0] + "/pulumi"
+    shim = shims / "pulumi"
+    shim.write_text(f'#!/usr/bin/env bash\nprintf "%s\\n" "$*" >> {log}\nexec {real} "$@"\n')
+    shim.chmod(0o755)
+    fleet.env["PATH"] = f"{shims}{os.pathsep}{fleet.env['PATH']}"
+    fleet.env["TMPDIR"] = str(fleet.workdir / "tmp")
+    (fleet.workdir / "tmp").mkdir()
+    for index in (1, 2):
+        fleet.env[f"S{index:03d}_SECRET"] = f"{synthetic_tenant(index)}-secret"
+    fleet.write(
+        {
+            "project": "fleet-commands",
+            "jobs": PROGRAM_JOBS[1:],
+            "defaults": {"apiUrl": fleet.emulator.url},
+            "tenants": {"s001": tenant(1), "s002": tenant(2)},
+        }
+    )
+
+    def commands_of(*args: str) -> Counter[str]:
+        log.unlink(missing_ok=True)
+        result = fleet.run(*args, str(fleet.file), "--json")
+        assert result.returncode == 0, result.stderr
+        words = [
+            [w for w in line.split() if not w.startswith("-")]
+            for line in log.read_text().splitlines()
+        ]
+        return Counter(" ".join(w[:2] if w[0] in ("stack", "config") else w[:1]) for w in words)
+
+    assert commands_of("up") == Counter(
+        {"version": 1, "stack ls": 1, "stack init": 2, "config set-all": 2, "up": 2}
+    )
+    assert commands_of("up") == Counter({"version": 1, "stack ls": 1, "config set-all": 2, "up": 2})
+    assert commands_of("destroy") == Counter(
+        {"version": 1, "stack ls": 1, "config set-all": 2, "destroy": 2}
+    )
+    assert len(fleet.emulator.jobs()) == 0
+    assert list((fleet.workdir / "tmp").iterdir()) == []  # the shared project dir is gone
+    assert not list((fleet.workdir / "home" / "workspaces").glob("*"))  # nothing selected
+
+
+def test_stack_secret_needs_and_works_with_a_project_dir(fleet: FleetHarness) -> None:
+    """`{stackSecret: true}`: the secret set with `pulumi config set --secret` in --project-dir.
+
+    Without --project-dir the run's project directory is temporary, so no earlier secret can be
+    there and the tenant fails with the `pulumi config set --secret` hint.
+    """
+    project = fleet.workdir / "project"
+    secret_tenant = tenant(1, clientSecret={"stackSecret": True})
+    fleet.write(
+        {
+            "project": "fleet-stack-secret",
+            "jobs": PROGRAM_JOBS[1:],
+            "defaults": {"apiUrl": fleet.emulator.url},
+            "tenants": {"s001": secret_tenant},
+        }
+    )
+    first = fleet.run("up", str(fleet.file), "--json", "--project-dir", str(project))
+    assert first.returncode == 1
+    assert "pulumi config set --secret opsramp:clientSecret" in first.summary()["s001"]["error"]
+    assert (project / "Pulumi.yaml").exists()  # written on first use, the fleet's project name
+
+    def pulumi(*args: str) -> None:
+        subprocess.run(
+            ["pulumi", *args, "--stack", "s001", "--cwd", str(project)],
+            env=fleet.env,
+            check=True,
+            capture_output=True,
+        )
+
+    pulumi("config", "set", "--secret", "opsramp:clientSecret", "client_s001-secret")
+    up = fleet.run("up", str(fleet.file), "--json", "--project-dir", str(project))
+    assert up.returncode == 0, up.stderr
+    assert up.summary()["s001"]["counts"] == {"created": 1}
+    assert len(fleet.jobs_by_tenant()[synthetic_tenant(1)]) == 1
+    # The temporary project directory of a run without the option has no such secret.
+    without = fleet.run("preview", str(fleet.file), "--json")
+    assert without.returncode == 1
+    assert "has no secret opsramp:clientSecret" in without.summary()["s001"]["error"]
+
+
+def test_open_stack_fallbacks_get_the_errors_they_catch(fleet: FleetHarness) -> None:
+    """A stale `stack ls` hint costs one command: `init` of an existing stack raises
+    StackAlreadyExistsError and `config set-all` of a missing one StackNotFoundError (the two
+    errors FleetRun._open_stack recovers from), from the real CLI."""
+    project = fleet.workdir / "project"
+    project.mkdir()
+    workspace = FleetWorkspace(
+        work_dir=str(project),
+        env_vars={k: v for k, v in fleet.env.items() if k.startswith("PULUMI_")},
+        pulumi_command=auto.PulumiCommand(),  # the pulumi on PATH (the fleet fixture needs one)
+        project_settings=auto.ProjectSettings(name="fleet-fallbacks", runtime="python"),
+    )
+    workspace.create_stack("s001")
+    with pytest.raises(auto.StackAlreadyExistsError):
+        workspace.create_stack("s001")
+    with pytest.raises(auto.StackNotFoundError):
+        FleetStack("s002", workspace).set_all_config({"opsramp:tenantId": auto.ConfigValue("x")})
+    assert [summary.name for summary in workspace.list_stacks()] == ["s001"]
