@@ -27,10 +27,13 @@ from pulumi.automation._stack import StackInitMode  # Stack's constructor argume
 
 from opsramp_jobs import OpsRampJob
 from opsramp_jobs.fleet.spec import Fleet, TenantSpec
+from opsramp_jobs.settings import SOURCES
 
 __all__ = ["OPERATIONS", "FleetRun", "RunOptions", "StackOutcome", "tenant_program"]
 
 OPERATIONS = ("preview", "up", "refresh", "destroy")
+SECRET_KEY = SOURCES["client_secret"].key
+SECRET_ENV = SOURCES["client_secret"].env_names[0]
 JOB_TYPE = "pulumi-python:dynamic/opsramp:OpsRampJob"
 # After Ctrl-C, how long a running stack may take to finish its in-flight operations (the pulumi
 # CLI got the signal too) before the fleet calls `pulumi cancel` on it anyway.
@@ -52,6 +55,15 @@ _IGNORED_ERRORS = (
     "destroy failed",
     "resource monitor has terminated, shutting down",
 )
+
+
+def _has_config_key(work_dir: str, stack: str, key: str) -> bool:
+    """Whether the stack's settings file in `work_dir` sets `key` (read, no pulumi process)."""
+    settings = Path(work_dir) / f"Pulumi.{stack}.yaml"
+    try:
+        return f"{key}:" in settings.read_text(encoding="utf-8")
+    except OSError:
+        return False
 
 
 def tenant_program(tenant: TenantSpec) -> Callable[[], None]:
@@ -295,10 +307,16 @@ class FleetRun:
         """
         secret = self._secret(tenant)
         command, work_dir = self._shared()
+        env = self._env_vars()
+        if secret is not None:
+            # Handed to this stack's pulumi processes (and so to its provider) in their
+            # environment, which only this user can read, never in a command line (`config
+            # set-all --secret k=v` would show it to everyone in `ps`) nor in a config file.
+            env[SECRET_ENV] = secret
         workspace = FleetWorkspace(
             work_dir=work_dir,
             program=tenant_program(tenant),
-            env_vars=self._env_vars(),
+            env_vars=env,
             secrets_provider=self.options.secrets_provider,
             pulumi_command=command,
         )
@@ -308,8 +326,6 @@ class FleetRun:
             with contextlib.suppress(auto.StackAlreadyExistsError):
                 workspace.create_stack(tenant.key)
         config = {k: auto.ConfigValue(v) for k, v in tenant.config().items()}
-        if secret is not None:
-            config["opsramp:clientSecret"] = auto.ConfigValue(secret, secret=True)
         try:
             stack.set_all_config(config)
         except auto.StackNotFoundError:
@@ -317,6 +333,10 @@ class FleetRun:
                 return None
             workspace.create_stack(tenant.key)
             stack.set_all_config(config)
+        if secret is not None and _has_config_key(work_dir, tenant.key, SECRET_KEY):
+            # A stack config key wins over the environment (settings.lookup_setting): drop one
+            # left by an earlier run in --project-dir, so the secret given now is the one used.
+            stack.remove_config(SECRET_KEY)
         if tenant.client_secret.stack_secret:
             current = stack.get_all_config().get("opsramp:clientSecret")
             if current is None or not current.secret:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -297,6 +299,57 @@ def test_stack_secret_needs_and_works_with_a_project_dir(fleet: FleetHarness) ->
     without = fleet.run("preview", str(fleet.file), "--json")
     assert without.returncode == 1
     assert "has no secret opsramp:clientSecret" in without.summary()["s001"]["error"]
+
+
+def test_a_secret_from_the_environment_never_reaches_a_command_line_or_a_file(
+    fleet: FleetHarness, tmp_path: Path
+) -> None:
+    """`{env: VAR}`: the secret reaches the provider through the environment only.
+
+    Every `pulumi` command the fleet runs goes through a shim that records its arguments
+    (anything in a command line is readable by every local user in `ps`). A secret left in the
+    project directory's stack config by hand (which would win over the environment) is dropped,
+    so the secret given now is the one used.
+    """
+    real = shutil.which("pulumi", path=fleet.env["PATH"])
+    assert real is not None
+    shim, argv_log = tmp_path / "shim", tmp_path / "argv.log"
+    shim.mkdir()
+    script = f'#!/bin/sh\nprintf "%s\\n" "$*" >> {argv_log}\nexec {real} "$@"\n'
+    (shim / "pulumi").write_text(script)
+    (shim / "pulumi").chmod(0o755)
+    fleet.env["PATH"] = f"{shim}{os.pathsep}{fleet.env['PATH']}"
+    project = fleet.workdir / "project"
+    fleet.write(
+        {
+            "project": "fleet-env-secret",
+            "jobs": PROGRAM_JOBS[1:],
+            "defaults": {"apiUrl": fleet.emulator.url},
+            "tenants": {"s001": tenant(1)},
+        }
+    )
+    fleet.env["S001_SECRET"] = "not-the-secret"
+    stale = fleet.run("up", str(fleet.file), "--json", "--project-dir", str(project))
+    assert stale.returncode == 1  # OpsRamp refused the wrong secret: it did reach the provider
+    by_hand = ["config", "set", "--secret", "opsramp:clientSecret", "an-old-secret"]
+    subprocess.run(
+        ["pulumi", *by_hand, "--stack", "s001", "--cwd", str(project)],
+        env=fleet.env,
+        check=True,
+        capture_output=True,
+    )
+    fleet.env["S001_SECRET"] = "client_s001-secret"
+    up = fleet.run("up", str(fleet.file), "--json", "--project-dir", str(project))
+    assert up.returncode == 0, up.stderr
+    assert up.summary()["s001"]["counts"] == {"created": 1}
+    commands = argv_log.read_text()
+    assert "config set-all" in commands  # the shim saw the fleet's commands
+    assert "client_s001-secret" not in commands
+    assert "not-the-secret" not in commands
+    # Nor in any file the run left: project settings, stack config, state.
+    for path in [*project.rglob("*"), *(fleet.workdir / "state").rglob("*")]:
+        if path.is_file():
+            assert b"client_s001-secret" not in path.read_bytes(), path
 
 
 def test_open_stack_fallbacks_get_the_errors_they_catch(fleet: FleetHarness) -> None:
