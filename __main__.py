@@ -118,4 +118,3 @@ all_jobs = {
 pulumi.export("jobIds", {name: job.job_id for name, job in all_jobs.items()})
 pulumi.export("schedules", {name: job.schedule_description for name, job in all_jobs.items()})
 pulumi.export("nextRuns", ad_check.next_runs)
-pulumi.export("devices", ad_check.entity_details)

@@ -226,6 +226,23 @@ def get_job_output(
     )
 
 
+def entity_details_now(job_id: str, tenant_id: str | None = None) -> list[dict[str, Any]]:
+    """A job's entities as OpsRamp reports them now (``OpsRampJob.entity_details``).
+
+    Empty when the job is gone (the next ``refresh`` or ``up`` deals with that); any other failure
+    stops the program with one line, as the lookups do.
+    """
+    client = _client()
+    tenant = _tenant(client, tenant_id, "entity_details")
+    try:
+        live = client.get_job(job_id, tenant_id=tenant)
+    except JobNotFoundError:
+        return []
+    except OpsRampError as error:
+        raise _failed("entity_details", error) from None
+    return server_details(live).entities
+
+
 def get_job_types(*, tenant_id: str | None = None) -> GetJobTypesResult:
     """List the job types OpsRamp offers in a tenant (default: the stack's).
 

@@ -66,7 +66,7 @@ INPUT_KEYS = ("name", "tenantId", "entities", "script", "schedule", "jobQueued")
 # Inputs that steer how `create` behaves; they never change the job itself, so never diff.
 OPTION_KEYS = ("adoptId", "allowDuplicateName")
 # Outputs the provider adds; the resource lists them (as None) so the SDK resolves them.
-OUTPUT_KEYS = ("entityDetails", "scriptName")
+OUTPUT_KEYS = ("scriptName",)
 PROVIDER_KEY = "__provider"
 # The one-off switch of README "If an `up` was interrupted": a create whose name exactly one job
 # in the tenant carries adopts that job instead of refusing it. Never on by default.
@@ -275,9 +275,9 @@ def _outputs(
     """Build the resource's outputs from the job OpsRamp returned (read after write).
 
     ``observed``: `live` already parsed (with the declared job's tenant), when the caller has it.
-    Only what the program cannot derive is added to the canonical job: the id is the resource's,
-    and the schedule in words and the next runs come from `schedule` in the program
-    (OpsRampJob's properties), so neither is stored.
+    Only what the program cannot derive is added to the canonical job (a custom script's name):
+    the id is the resource's, the schedule in words and the next runs come from `schedule`, and
+    the entities' details are looked up when read (OpsRampJob's properties).
     """
     if observed is None:
         try:
@@ -301,7 +301,7 @@ def _outputs(
             }
         )
     details = server_details(live)
-    outputs = {**observed.canonical(), **options, "entityDetails": details.entities}
+    outputs = {**observed.canonical(), **options}
     if isinstance(observed.script, CustomScript) and details.script_name:
         # The program names a custom script by id; its name is known only from OpsRamp. A
         # built-in's name is its job type, which the program has (OpsRampJob.script_name).
@@ -332,7 +332,7 @@ def _settled_outputs(
         with contextlib.suppress(Exception):
             inputs = declared.canonical()
     # The id reaches the state as the resource id (the caller returns it).
-    return {**inputs, **options, "entityDetails": []}
+    return {**inputs, **options}
 
 
 def _tenant_of(job: Job, client: OpsRampClient) -> str:

@@ -33,7 +33,6 @@ _PY_TO_STATE = {
     "job_queued": "jobQueued",
     "adopt_id": "adoptId",
     "allow_duplicate_name": "allowDuplicateName",
-    "entity_details": "entityDetails",
     # Behind `script_name`, which falls back to the job type when nothing is stored.
     "_stored_script_name": "scriptName",
 }
@@ -42,9 +41,9 @@ _STATE_TO_PY = {state: py for py, state in _PY_TO_STATE.items()}
 # Every property registered for an OpsRampJob becomes an Output the SDK tracks until the program
 # ends, and its wait for them grows with their number: so only these are registered when they
 # have no value, because each is an attribute a program may read (an Output needs a registered
-# property to resolve). `job_id`, `schedule_description` and `next_runs` are not among them:
-# they are derived from the id and `schedule` when read (see the properties), so they cost
-# neither the state nor the program anything when unused.
+# property to resolve). `job_id`, `schedule_description`, `next_runs` and `entity_details` are
+# not among them: they are derived from the id and `schedule`, or looked up, when read (see the
+# properties), so they cost neither the state nor the program anything when unused.
 _ATTRIBUTES = (
     "name",
     "tenant_id",
@@ -52,7 +51,6 @@ _ATTRIBUTES = (
     "script",
     "schedule",
     "job_queued",
-    "entity_details",
     "_stored_script_name",
 )
 
@@ -237,8 +235,6 @@ class OpsRampJob(Resource, module="opsramp", name="OpsRampJob"):
         """The schedule in canonical form (UTC, minute precision)."""
         job_queued: pulumi.Output[bool]
         """Whether the job waits in a queue behind other jobs instead of running concurrently."""
-        entity_details: pulumi.Output[list[dict[str, Any]]]
-        """Each entity as OpsRamp reports it: id, type, hostName, ipAddresses, clientUniqueId."""
         _stored_script_name: pulumi.Output[str | None]
 
     @overload
@@ -358,6 +354,20 @@ class OpsRampJob(Resource, module="opsramp", name="OpsRampJob"):
         """The script's name: a custom script's name in OpsRamp, else the job type."""
         # Only a custom script's name is stored (the program declares its id, not its name).
         return pulumi.Output.all(self.script, self._stored_script_name).apply(_script_name)
+
+    @property
+    def entity_details(self) -> pulumi.Output[list[dict[str, Any]]]:
+        """Each entity as OpsRamp reports it: id, type, hostName, ipAddresses, clientUniqueId.
+
+        Looked up when the program reads it (one request to OpsRamp, with the stack's settings,
+        as ``get_job`` does), not stored: host names and addresses change outside Pulumi, and
+        every stored byte costs each later command. Unknown in a preview of a new job.
+        """
+        from opsramp_jobs.lookups import entity_details_now  # noqa: PLC0415 (brings requests)
+
+        return pulumi.Output.all(self.id, self.tenant_id).apply(
+            lambda id_and_tenant: entity_details_now(*id_and_tenant)
+        )
 
     @property
     def schedule_description(self) -> pulumi.Output[str]:

@@ -1,7 +1,7 @@
 """The real-CLI benchmark's program: `bench:jobs` jobs over three tenants, ours or the floor.
 
 `bench:kind` is `ours` (an `OpsRampJob` each), `floor` (a `benchmarks.cli_floor.FloorJob` with
-the same eight inputs) or `floor-outputs` (the floor plus the two output names an OpsRampJob
+the same eight inputs) or `floor-outputs` (the floor plus the output name an OpsRampJob
 registers as None, to price them). Job i goes to tenant i mod 3 (client_13, client_93, msp_12;
 only `bench:tenant` when set) on a device that tenant sees, an AD checklist every 2 days; the
 same declaration for every kind.
@@ -50,7 +50,7 @@ if kind == "ours":
 elif kind in ("floor", "floor-outputs"):
     from benchmarks.cli_floor import FloorJob, floor_inputs
 
-    OUTPUT_NAMES = ("entityDetails", "scriptName")
+    OUTPUT_NAMES = ("scriptName",)
     extra = dict.fromkeys(OUTPUT_NAMES) if kind == "floor-outputs" else {}
 
     for index in range(count):

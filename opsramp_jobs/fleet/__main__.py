@@ -84,17 +84,29 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     emit.add_argument("--repo", default="https://github.com/<org>/<repo>", help="project repo")
     emit.add_argument("--branch", default="main")
     emit.add_argument("--repo-dir", default="fleet", help="k8s-operator: project directory")
+    emit.add_argument(
+        "--project-dir",
+        help="github-actions: the committed --project-dir the jobs run with (needed by tenants "
+        "with clientSecret: {stackSecret: true})",
+    )
     return parser.parse_args(argv)
 
 
 def _emit(args: argparse.Namespace) -> int:
     fleet = load_fleet(args.fleet_file)
     if args.target == "github-actions":
-        text = dump_workflow(
-            github_actions_workflow(
-                fleet, args.fleet_file, operation=args.operation, max_parallel=args.max_parallel
+        try:
+            workflow = github_actions_workflow(
+                fleet,
+                args.fleet_file,
+                operation=args.operation,
+                max_parallel=args.max_parallel,
+                project_dir=args.project_dir,
             )
-        )
+        except ValueError as error:
+            print(f"fleet emit: {error}", file=sys.stderr)
+            return 2
+        text = dump_workflow(workflow)
     else:
         text = dump_manifests(
             k8s_operator_stacks(

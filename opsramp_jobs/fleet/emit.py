@@ -28,13 +28,29 @@ def github_actions_workflow(
     operation: str = "up",
     max_parallel: int = 10,
     install: str = "python -m pip install opsramp-jobs",
+    project_dir: str | None = None,
 ) -> dict[str, Any]:
     """A workflow with one matrix job per tenant, each running the fleet command for its tenant.
 
     Each job sees only its own tenant's client secret: the env entry of every other tenant's
-    secret evaluates to '' in that job.
+    secret evaluates to '' in that job. A tenant whose secret is in its stack config
+    (`{stackSecret: true}`) needs that config in the checkout: `project_dir`, the committed
+    directory the fleet keeps it in (its `--project-dir`).
     """
     tenants = list(fleet.tenants.values())
+    in_stack_config = [t.key for t in tenants if t.client_secret.stack_secret]
+    if in_stack_config and project_dir is None:
+        raise ValueError(
+            f"tenants {', '.join(in_stack_config)} keep their client secret in their stack config "
+            "(clientSecret: {stackSecret: true}), which a CI job only has from the checkout: "
+            "pass --project-dir DIR, the directory you run the fleet with and commit "
+            "(it holds Pulumi.<tenant>.yaml with the encrypted secret)"
+        )
+    command = (
+        f"python -m opsramp_jobs.fleet {operation} {fleet_file} --tenants ${{{{ matrix.tenant }}}}"
+    )
+    if project_dir is not None:
+        command += f" --project-dir {project_dir}"
     env: dict[str, str] = {
         "PULUMI_BACKEND_URL": "${{ vars.PULUMI_BACKEND_URL }}",
         "PULUMI_ACCESS_TOKEN": "${{ secrets.PULUMI_ACCESS_TOKEN }}",
@@ -74,8 +90,7 @@ def github_actions_workflow(
                     {"name": "Install opsramp-jobs", "run": install},
                     {
                         "name": f"pulumi {operation} (fleet, one tenant)",
-                        "run": f"python -m opsramp_jobs.fleet {operation} {fleet_file} "
-                        "--tenants ${{ matrix.tenant }}",
+                        "run": command,
                     },
                 ],
             }

@@ -19,15 +19,20 @@ EXAMPLE = Path(__file__).parent / "data" / "example-fleet.yaml"
 RFC1123 = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 
+# The example's initech keeps its secret in its stack config: CI needs the committed directory.
+PROJECT_DIR = {"github-actions": ["--project-dir", "fleet-stacks"], "k8s-operator": []}
+
+
 def emit(target: str, tmp_path: Path) -> str:
     """Run `python -m opsramp_jobs.fleet emit <target>` on the example into a file; its text."""
     out = tmp_path / f"{target}.yaml"
     subprocess.run(
-        [sys.executable, "-m", "opsramp_jobs.fleet", "emit", target, str(EXAMPLE), "-o", str(out)],
+        [sys.executable, "-m", "opsramp_jobs.fleet", "emit", target, str(EXAMPLE), "-o", str(out),
+         *PROJECT_DIR[target]],
         cwd=REPO_ROOT,
         check=True,
         timeout=60,
-    )
+    )  # fmt: skip
     return out.read_text()
 
 
@@ -43,11 +48,28 @@ def test_github_actions_workflow_has_one_matrix_job_per_tenant(tmp_path: Path) -
     assert command[:3] == ["python", "-m", "opsramp_jobs.fleet"]
     parsed = parse_args(command[3:])  # the emitted command line is one the CLI accepts
     assert (parsed.command, parsed.tenants) == ("up", "globex")
+    assert parsed.project_dir == "fleet-stacks"  # where initech's stack config is committed
     # Only globex reads GLOBEX_OPSRAMP_SECRET; initech's secret lives in its stack config.
     assert job["env"]["GLOBEX_OPSRAMP_SECRET"] == (
         "${{ (matrix.tenant == 'globex') && secrets.GLOBEX_OPSRAMP_SECRET || '' }}"
     )
     assert not any("INITECH" in key for key in job["env"])
+
+
+def test_github_actions_needs_the_project_dir_of_stack_secret_tenants(tmp_path: Path) -> None:
+    """Without --project-dir, initech's job could never find its secret: refused up front."""
+    done = subprocess.run(
+        [sys.executable, "-m", "opsramp_jobs.fleet", "emit", "github-actions", str(EXAMPLE)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "tenants initech keep their client secret in their stack config" in done.stderr
+    assert "pass --project-dir DIR" in done.stderr
 
 
 def test_github_actions_workflow_matches_the_published_schema(tmp_path: Path) -> None:

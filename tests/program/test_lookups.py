@@ -160,3 +160,70 @@ def test_output_forms_take_inputs_and_run_in_preview_too(
     program()
     pulumi.runtime.set_all_config({}, [])
     assert seen == [["Made by hand", CLIENT13_TENANT]]
+
+
+ASSET_INFO = {"jobType": "assetinfo"}
+NEVER = {"startDate": "2026-12-01T02:30:00+0000", "pattern": {"type": "never"}}
+
+
+class LiveJobs(pulumi.runtime.Mocks):
+    """An existing job's id for `existing`; a create (no id yet in a preview) for the rest."""
+
+    def __init__(self, existing_id: str, preview: bool) -> None:
+        self.existing_id, self.preview = existing_id, preview
+
+    def new_resource(
+        self, args: pulumi.runtime.MockResourceArgs
+    ) -> tuple[str | None, dict[str, Any]]:
+        if args.name == "existing":
+            return self.existing_id, {**args.inputs, "tenantId": CLIENT13_TENANT}
+        return (None if self.preview else "gone-job-id"), dict(args.inputs)
+
+    def call(
+        self, args: pulumi.runtime.MockCallArgs
+    ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        return {}, []
+
+
+@pytest.mark.parametrize("preview", [True, False])
+def test_entity_details_are_looked_up_when_read(emulator: EmulatorProcess, preview: bool) -> None:
+    """Not stored: read from OpsRamp for a job that exists, unknown for one still to create,
+    empty for one that is gone (the next refresh or up deals with it)."""
+    from opsramp_jobs import OpsRampJob
+
+    job_id = make_job(emulator)
+    pulumi.runtime.set_mocks(
+        LiveJobs(job_id, preview), project="unit", stack="dev", preview=preview
+    )
+    pulumi.runtime.set_all_config(
+        {
+            "opsramp:apiUrl": emulator.url,
+            "opsramp:clientId": PARTNER_KEY,
+            "opsramp:clientSecret": PARTNER_SECRET,
+            "opsramp:tenantId": CLIENT13_TENANT,
+        },
+        ["opsramp:clientSecret"],
+    )
+    seen: list[Any] = []
+
+    @pulumi.runtime.test  # type: ignore[untyped-decorator]  # the SDK leaves it untyped
+    def program() -> pulumi.Output[Any]:
+        existing = OpsRampJob("existing", script=ASSET_INFO, schedule=NEVER)
+        other = OpsRampJob("other", script=ASSET_INFO, schedule=NEVER)
+        if preview:  # `other` has no id yet: its details are unknown, so never reported
+            other.entity_details.apply(lambda details: seen.append(("other", details)))
+            return existing.entity_details.apply(lambda details: seen.append(("existing", details)))
+        both = pulumi.Output.all(existing.entity_details, other.entity_details)
+        return both.apply(lambda pair: seen.extend([("existing", pair[0]), ("other", pair[1])]))
+
+    program()
+    pulumi.runtime.set_all_config({}, [])
+    live = {
+        "id": DEVICE_AD_SERVER,
+        "type": "DEVICE",
+        "hostName": "10.233.19.130",
+        "ipAddresses": "10.233.19.130",
+        "clientUniqueId": CLIENT13_TENANT,
+    }
+    # A job OpsRamp no longer has (`gone-job-id`) has no details rather than failing the program.
+    assert seen == ([("existing", [live])] if preview else [("existing", [live]), ("other", [])])

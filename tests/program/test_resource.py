@@ -17,8 +17,9 @@ DYNAMIC_TYPE = "pulumi-python:dynamic/opsramp:OpsRampJob"
 DEVICE = "709824de-8315-4cf9-ad1c-b15aaf7bf2a5"
 SCHEDULE = {"startDate": "2026-12-01T02:30:00+0000", "pattern": {"type": "never"}}
 # What the provider adds to a built-in job's inputs (see provider._outputs), as the engine
-# returns it: the rest of the attributes are derived in the program.
-SERVER_OUTPUTS = {"entityDetails": [{"id": DEVICE, "type": "DEVICE", "hostName": "ad-1"}]}
+# returns it: nothing; the other attributes are derived in the program (entity_details is a
+# lookup: tests/program/test_lookups.py).
+SERVER_OUTPUTS: dict[str, Any] = {}
 NEVER_IN_WORDS = "never on a schedule (on demand only); start date 2026-12-01 02:30 UTC"
 EVERY_OTHER_DAY = {
     "startDate": "2026-12-01T02:30:00+0000",
@@ -104,7 +105,6 @@ def test_every_output_attribute_resolves_without_being_sent() -> None:
             job.job_id,
             job.tenant_id,
             job.job_queued,
-            job.entity_details,
             job.script_name,
             job.schedule_description,
             job.next_runs,
@@ -116,7 +116,6 @@ def test_every_output_attribute_resolves_without_being_sent() -> None:
         "job-id",
         None,  # not given, and the mocks add no tenant (the provider's check would)
         None,
-        SERVER_OUTPUTS["entityDetails"],
         "adCheckList",
         NEVER_IN_WORDS,
         [],

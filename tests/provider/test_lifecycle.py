@@ -33,10 +33,9 @@ def test_create_then_no_diff_then_update_then_replace_then_refresh(
     assert inputs["schedule"]["startDate"] == "2026-01-05T01:30:00+0000"
     job_id, outs = provider.create(inputs)
     assert [j["job"]["id"] for j in emulator.jobs()] == [job_id]
-    assert {e["hostName"] for e in outs["entityDetails"]} == {"10.233.19.130", "172.30.1.60"}
     # Nothing a program can derive is stored: the id is the resource's, the schedule's words and
     # next runs and the script's name come from `schedule` and `script` (OpsRampJob properties).
-    assert set(outs) == {*INPUT_KEYS, "entityDetails", "__provider"}
+    assert set(outs) == {*INPUT_KEYS, "__provider"}
 
     # The stored outputs against the same inputs: no change at all.
     assert provider.diff(job_id, outs, inputs).changes == DIFF_NONE
