@@ -34,8 +34,7 @@ BODY = {
 }
 
 
-@pytest.fixture
-def stack(emulator: EmulatorProcess) -> Iterator[None]:
+def set_stack_config(emulator: EmulatorProcess) -> None:
     """Stack config as the language host sets it: the partner's credentials, client_13."""
     pulumi.runtime.set_all_config(
         {
@@ -46,6 +45,12 @@ def stack(emulator: EmulatorProcess) -> Iterator[None]:
         },
         ["opsramp:clientSecret"],
     )
+
+
+@pytest.fixture
+def stack(emulator: EmulatorProcess) -> Iterator[None]:
+    """The stack config of `set_stack_config` for one test."""
+    set_stack_config(emulator)
     yield
     pulumi.runtime.set_all_config({}, [])
 
@@ -140,15 +145,7 @@ def test_output_forms_take_inputs_and_run_in_preview_too(
 ) -> None:
     job_id = make_job(emulator)
     pulumi.runtime.set_mocks(NoResources(), project="unit", stack="dev", preview=preview)
-    pulumi.runtime.set_all_config(
-        {
-            "opsramp:apiUrl": emulator.url,
-            "opsramp:clientId": PARTNER_KEY,
-            "opsramp:clientSecret": PARTNER_SECRET,
-            "opsramp:tenantId": CLIENT13_TENANT,
-        },
-        ["opsramp:clientSecret"],
-    )
+    set_stack_config(emulator)
     seen: list[Any] = []
 
     @pulumi.runtime.test  # type: ignore[untyped-decorator]  # the SDK leaves it untyped
@@ -195,15 +192,7 @@ def test_entity_details_are_looked_up_when_read(emulator: EmulatorProcess, previ
     pulumi.runtime.set_mocks(
         LiveJobs(job_id, preview), project="unit", stack="dev", preview=preview
     )
-    pulumi.runtime.set_all_config(
-        {
-            "opsramp:apiUrl": emulator.url,
-            "opsramp:clientId": PARTNER_KEY,
-            "opsramp:clientSecret": PARTNER_SECRET,
-            "opsramp:tenantId": CLIENT13_TENANT,
-        },
-        ["opsramp:clientSecret"],
-    )
+    set_stack_config(emulator)
     seen: list[Any] = []
 
     @pulumi.runtime.test  # type: ignore[untyped-decorator]  # the SDK leaves it untyped
