@@ -120,9 +120,18 @@ class ProcessTreeCpu:
     `on_process(pid, role)` is called once for each new descendant (the profiler attaches there).
     """
 
-    def __init__(self, root: int, on_process: Callable[[int, str], None] | None = None) -> None:
+    def __init__(
+        self,
+        root: int,
+        on_process: Callable[[int, str], None] | None = None,
+        *,
+        classify: Callable[[str], str] = role_of,
+        interval: float = SAMPLE_SECONDS,
+    ) -> None:
         self.root = root
         self.on_process = on_process
+        self.classify = classify  # NUL-separated command line -> role (or any label)
+        self.interval = interval
         self.cpu: dict[int, float] = {}
         self.role: dict[int, str] = {}
         self._stop = threading.Event()
@@ -132,7 +141,7 @@ class ProcessTreeCpu:
     def _run(self) -> None:
         while not self._stop.is_set():
             self.sample()
-            self._stop.wait(SAMPLE_SECONDS)
+            self._stop.wait(self.interval)
 
     def sample(self) -> None:
         """One pass over /proc: update the CPU of the root's descendants."""
@@ -160,7 +169,7 @@ class ProcessTreeCpu:
             if not command_line:  # a zombie (or gone): keep the role it had
                 self.role.setdefault(pid, "other")
                 continue
-            role = role_of(command_line)
+            role = self.classify(command_line)
             is_new = pid not in self.role
             # A wrapper script exec's the provider server: the role can change once.
             if is_new or self.role[pid] != role:
@@ -169,12 +178,13 @@ class ProcessTreeCpu:
                     self.on_process(pid, role)
 
     def stop(self) -> dict[str, float]:
-        """Stop sampling; CPU seconds per role."""
+        """Stop sampling; CPU seconds per role (every one of ROLES, with the default classify)."""
         self._stop.set()
         self._thread.join()
-        by_role = dict.fromkeys(ROLES, 0.0)
+        by_role = dict.fromkeys(ROLES, 0.0) if self.classify is role_of else {}
         for pid, seconds in self.cpu.items():
-            by_role[self.role[pid]] += seconds
+            role = self.role.get(pid, "other")
+            by_role[role] = by_role.get(role, 0.0) + seconds
         return by_role
 
 

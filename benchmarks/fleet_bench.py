@@ -27,7 +27,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import defaultdict
 from contextlib import nullcontext
@@ -40,6 +39,7 @@ import yaml
 from pulumi import automation as auto
 
 from benchmarks.bench import latency_proxy
+from benchmarks.cli_bench import ProcessTreeCpu
 from opsramp_jobs import OpsRampJob
 from tests.e2e.project import REPO_ROOT, hermetic_env
 from tests.support.emulator import PARTNER_KEY, PARTNER_SECRET, EmulatorProcess
@@ -237,7 +237,6 @@ with open(os.environ["FLEET_PROFILE_LOG"], "a") as log:
     log.write(json.dumps(record) + "\\n")
 os._exit(os.waitstatus_to_exitcode(status))
 """
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 _SUBCOMMANDS = {"stack", "config", "plugin"}
 
 
@@ -263,64 +262,6 @@ def process_label(command_line: list[str]) -> str:
     if "-S" in command_line[:3]:
         return "profiling wrapper"
     return "other: " + text[:60]
-
-
-class TreeSampler:
-    """CPU of every descendant of `root`, read from /proc every `interval` seconds."""
-
-    def __init__(self, root: int, interval: float = 0.05) -> None:
-        self.root = root
-        self.interval = interval
-        self.cpu: dict[int, float] = {}
-        self.label: dict[int, str] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._sample()
-            self._stop.wait(self.interval)
-
-    def _sample(self) -> None:
-        parents: dict[int, int] = {}
-        used: dict[int, float] = {}
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                raw = Path(f"/proc/{entry}/stat").read_bytes()
-            except OSError:
-                continue
-            fields = raw[raw.rindex(b")") + 2 :].split()
-            parents[int(entry)] = int(fields[1])
-            used[int(entry)] = (int(fields[11]) + int(fields[12])) / CLK_TCK
-        tree = {self.root}
-        grew = True
-        while grew:
-            grew = False
-            for pid, parent in parents.items():
-                if parent in tree and pid not in tree:
-                    tree.add(pid)
-                    grew = True
-        for pid in tree & used.keys():
-            self.cpu[pid] = used[pid]
-            if pid not in self.label or self.label[pid] == "profiling wrapper":
-                try:
-                    words = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
-                except OSError:
-                    continue
-                if words and words[0]:
-                    self.label[pid] = process_label([w for w in words if w])
-
-    def stop(self) -> dict[str, float]:
-        """Stop sampling; CPU seconds by process label."""
-        self._stop.set()
-        self._thread.join()
-        totals: dict[str, float] = defaultdict(float)
-        for pid, seconds in self.cpu.items():
-            totals[self.label.get(pid, "unknown")] += seconds
-        return totals
 
 
 def profile_fleet(args: argparse.Namespace) -> int:
@@ -357,7 +298,11 @@ def profile_fleet(args: argparse.Namespace) -> int:
                 stderr=subprocess.PIPE,
                 text=True,
             )
-            sampler = TreeSampler(fleet.pid)
+            sampler = ProcessTreeCpu(
+                fleet.pid,
+                classify=lambda line: process_label([w for w in line.split("\0") if w]),
+                interval=0.05,
+            )
             _, stderr = fleet.communicate()
             wall = time.perf_counter() - started
             sampled = sampler.stop()
