@@ -11,7 +11,6 @@ tokens per command). Nothing here asserts on time: the tables are for people.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import platform
 import statistics
@@ -21,7 +20,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ import grpc
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.proto import provider_pb2
 
+from benchmarks import latency_proxy
 from benchmarks.cli_bench import (
     COMMAND_TITLES,
     CYCLE,
@@ -109,22 +109,6 @@ def configured_server(emulator: EmulatorProcess) -> ProviderServer:
     return server
 
 
-@contextlib.contextmanager
-def latency_proxy(upstream_port: int, rtt_ms: float) -> Iterator[int]:
-    """benchmarks/latency_proxy.py in front of 127.0.0.1:upstream_port; yields its port."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.latency_proxy",
-         "--upstream", f"127.0.0.1:{upstream_port}", "--rtt-ms", str(rtt_ms)],
-        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1],
-    )  # fmt: skip
-    try:
-        assert process.stdout is not None
-        yield int(process.stdout.readline().split()[-1])
-    finally:
-        process.terminate()
-        process.wait(timeout=5)
-
-
 # --------------------------------------------------------------------------------------------
 # 1-2. The real CLI, ours beside the floor: loopback, then through a round trip
 # --------------------------------------------------------------------------------------------
@@ -151,7 +135,7 @@ def bench_cli(
             main = run_cycle(stacks, emulator, Cycle("loopback", jobs, None, CYCLE), repeats, log)
         rtt_rows: list[Row] = []
         if rtt_ms and parallels:
-            with latency_proxy(emulator.port, rtt_ms) as port:
+            with latency_proxy.running(emulator.port, rtt_ms) as port:
                 api_url = f"http://127.0.0.1:{port}"
                 rtt_stacks = make_stacks(Path(tmp) / "rtt", api_url, jobs, read_jobs)
                 for parallel in parallels:

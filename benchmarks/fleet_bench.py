@@ -38,7 +38,7 @@ import pulumi
 import yaml
 from pulumi import automation as auto
 
-from benchmarks.bench import latency_proxy
+from benchmarks import latency_proxy
 from benchmarks.cli_bench import ProcessTreeCpu
 from opsramp_jobs import OpsRampJob
 from tests.e2e.project import REPO_ROOT, hermetic_env
@@ -406,7 +406,9 @@ def main(argv: list[str] | None = None) -> int:
         with (
             EmulatorProcess(*extra, rate_limit=limited, synthetic_clients=args.tenants) as emulator,
             tempfile.TemporaryDirectory(prefix="fleet-bench-") as tmp,
-            latency_proxy(emulator.port, rtt_ms) if rtt_ms else nullcontext(emulator.port) as port,
+            latency_proxy.running(emulator.port, rtt_ms)
+            if rtt_ms
+            else nullcontext(emulator.port) as port,
         ):
             # The jobs' API URL: the emulator, or the relay that adds the round trip in front.
             url = f"{emulator.url.rsplit(':', 1)[0]}:{port}"

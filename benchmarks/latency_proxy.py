@@ -14,7 +14,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 
 async def _pipe(
@@ -84,6 +88,22 @@ def main() -> None:
     host, _, port = args.upstream.rpartition(":")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(host, int(port), args.rtt_ms / 1000))
+
+
+@contextlib.contextmanager
+def running(upstream_port: int, rtt_ms: float) -> Iterator[int]:
+    """This relay, as a subprocess in front of 127.0.0.1:upstream_port; yields its port."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.latency_proxy",
+         "--upstream", f"127.0.0.1:{upstream_port}", "--rtt-ms", str(rtt_ms)],
+        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1],
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        yield int(process.stdout.readline().split()[-1])
+    finally:
+        process.terminate()
+        process.wait(timeout=5)
 
 
 if __name__ == "__main__":

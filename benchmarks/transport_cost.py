@@ -13,18 +13,16 @@ noise), and the ratio. CPU is this process's (both sides run here; emulator and 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import statistics
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import urllib3
 
+from benchmarks import latency_proxy
 from opsramp_jobs.client import OpsRampClient, clear_token_cache
 from opsramp_jobs.pacing import RateLimiter
 from tests.client.conftest import job_body
@@ -32,22 +30,6 @@ from tests.support.emulator import CLIENT13_KEY, CLIENT13_SECRET, CLIENT13_TENAN
 
 THREADS = 4
 REPO = Path(__file__).resolve().parents[1]
-
-
-@contextlib.contextmanager
-def relay(upstream_port: int, rtt_ms: float) -> Iterator[int]:
-    """benchmarks/latency_proxy.py in front of the emulator; yields the port to use."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.latency_proxy",
-         "--upstream", f"127.0.0.1:{upstream_port}", "--rtt-ms", str(rtt_ms)],
-        stdout=subprocess.PIPE, text=True, cwd=REPO,
-    )  # fmt: skip
-    try:
-        assert process.stdout is not None
-        yield int(process.stdout.readline().split()[-1])
-    finally:
-        process.terminate()
-        process.wait(timeout=5)
 
 
 def timed(count: int, work: Callable[[int], None]) -> tuple[float, float]:
@@ -98,7 +80,10 @@ def main() -> None:
     parser.add_argument("--rtt-ms", type=float, default=50.0)
     args = parser.parse_args()
     results: dict[str, list[tuple[float, float]]] = {"client": [], "urllib3": []}
-    with EmulatorProcess(rate_limit=False) as emulator, relay(emulator.port, args.rtt_ms) as port:
+    with (
+        EmulatorProcess(rate_limit=False) as emulator,
+        latency_proxy.running(emulator.port, args.rtt_ms) as port,
+    ):
         base = f"http://127.0.0.1:{port}"
         clear_token_cache()
         client = OpsRampClient(
