@@ -16,9 +16,6 @@ from opsramp_jobs.provider import OpsRampJobProvider
 
 __all__ = ["OpsRampInputError", "OpsRampJob", "OpsRampJobArgs", "OpsRampJobSet"]
 
-# How many upcoming runs `OpsRampJob.next_runs` lists.
-NEXT_RUNS_COUNT = 5
-
 
 class OpsRampInputError(pulumi.RunError, TypeError, ValueError):
     """A program passed an input of the wrong shape; the message says how to write it.
@@ -377,7 +374,7 @@ class OpsRampJob(Resource, module="opsramp", name="OpsRampJob"):
     @property
     def next_runs(self) -> pulumi.Output[list[str]]:
         """The next five run times (UTC, ISO 8601) after the moment the program reads them."""
-        return self.schedule.apply(lambda wire: next_run_times(wire, NEXT_RUNS_COUNT))
+        return self.schedule.apply(next_run_times)  # its default: five runs
 
     @staticmethod
     def get(
