@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from opsramp_jobs.client import OpsRampClient
 from opsramp_jobs.errors import JobNotFoundError
+
+if TYPE_CHECKING:
+    from opsramp_jobs.client import OpsRampClient
 
 __all__ = ["INDEX_TTL_SECONDS", "MAX_INDEX_PAGES", "JobNames"]
 
@@ -60,12 +63,14 @@ class JobNames:
 
     def __init__(
         self,
-        client: OpsRampClient,
+        connect: Callable[[], OpsRampClient],
         *,
         ttl: float = INDEX_TTL_SECONDS,
         max_pages: int = MAX_INDEX_PAGES,
     ) -> None:
-        self._client = client
+        # Called on the first lookup, not here: a preview only holds ids (`hold`), and a process
+        # that never sends a request should not pay for importing and building the client.
+        self._connect = connect
         self._ttl = ttl
         self._max_pages = max_pages
         self._tenants: dict[str, _TenantNames] = {}
@@ -93,7 +98,7 @@ class JobNames:
     def confirm(self, tenant: str, name: str) -> list[str]:
         """The ids carrying `name` now, from a live search (before a create is refused)."""
         live = {
-            str(job.get("id")) for job in self._client.find_jobs_by_name(name, tenant_id=tenant)
+            str(job.get("id")) for job in self._connect().find_jobs_by_name(name, tenant_id=tenant)
         }
         state = self._state(tenant)
         with state.listing_lock:
@@ -102,7 +107,7 @@ class JobNames:
         # behind writes): ask for each one.
         for job_id in unlisted:
             try:
-                job = self._client.get_job(job_id, tenant_id=tenant)
+                job = self._connect().get_job(job_id, tenant_id=tenant)
             except JobNotFoundError:
                 self.forget(tenant, job_id)
                 continue
@@ -195,7 +200,7 @@ class JobNames:
                 return sorted(ids - state.deleted)
         # A large tenant: one search for this name (it also sees this process's own jobs).
         return [
-            str(job.get("id")) for job in self._client.find_jobs_by_name(name, tenant_id=tenant)
+            str(job.get("id")) for job in self._connect().find_jobs_by_name(name, tenant_id=tenant)
         ]
 
     def _relist(self, tenant: str, state: _TenantNames) -> None:
@@ -203,7 +208,7 @@ class JobNames:
         started = time.monotonic()
         by_name: dict[str, set[str]] = {}
         for page_no in range(1, self._max_pages + 2):
-            page = self._client.search_page(None, page_no, tenant_id=tenant)
+            page = self._connect().search_page(None, page_no, tenant_id=tenant)
             too_many = page.total_pages is not None and page.total_pages > self._max_pages
             if too_many or page_no > self._max_pages:
                 state.too_large, state.listed = True, None

@@ -39,6 +39,7 @@ from opsramp_jobs.model import (
     parse_job,
     server_details,
 )
+from opsramp_jobs.names import JobNames
 from opsramp_jobs.presentation import UserError, install_short_errors
 from opsramp_jobs.server_threads import sdk_server, widen_server_pool
 from opsramp_jobs.settings import (
@@ -51,11 +52,9 @@ from opsramp_jobs.settings import (
 )
 
 if TYPE_CHECKING:
-    # Imported where first used: the client brings `requests` (a third of this module's import
-    # cost), which a process that only checks and diffs never needs once the client builds its
-    # session lazily.
+    # Imported where first used (`_client`): the client brings `requests` (a third of this
+    # module's import cost), which a process that only checks and diffs never needs.
     from opsramp_jobs.client import OpsRampClient
-    from opsramp_jobs.names import JobNames
 
 __all__ = ["ADOPT_EXISTING_ENV", "INPUT_KEYS", "OPTION_KEYS", "OpsRampJobProvider"]
 
@@ -160,12 +159,10 @@ def _client() -> OpsRampClient:
 
 
 def _names() -> JobNames:
-    client = _client()
     with _Connection.lock:
         if _Connection.names is None:
-            from opsramp_jobs.names import JobNames  # noqa: PLC0415 (see TYPE_CHECKING)
-
-            _Connection.names = JobNames(client)
+            # The client is built on the guard's first lookup: a preview's diffs only hold ids.
+            _Connection.names = JobNames(_client)
         return _Connection.names
 
 
@@ -563,8 +560,7 @@ def _hold_existing(job_id: str, olds: Mapping[str, Any]) -> None:
     tenant = olds.get("tenantId") or _default_tenant()
     if not job_id or not isinstance(tenant, str) or _Connection.settings is None:
         return  # nothing to guard, or no connection (the preview reports that)
-    with contextlib.suppress(SettingsError):
-        _names().hold(tenant, job_id)
+    _names().hold(tenant, job_id)
 
 
 def _declared_tenant(tenant: object) -> Any:

@@ -537,7 +537,8 @@ class WireModel(BaseModel):
             return data
         if from_server(info):
             # A live server may add fields nobody documented; reading it back must not fail.
-            return {k: v for k, v in fields.items() if k in cls.property_names()}
+            known = cls.property_names()
+            return {k: v for k, v in fields.items() if k in known}
         return {k: v for k, v in fields.items() if k not in cls.server_fields}
 
     @model_validator(mode="before")

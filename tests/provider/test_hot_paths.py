@@ -2,12 +2,17 @@
 
 A diff whose old and new inputs are equal (the usual preview: state holds the canonical inputs
 check returned) parses nothing; one whose state is in an older form still compares canonical
-forms. A refresh parses the live job only, unless the declared inputs are needed.
+forms. A refresh parses the live job only, unless the declared inputs are needed. A provider
+process that only checks and diffs never loads the HTTP client.
 """
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +25,7 @@ from tests.provider.conftest import job_inputs, stack_config
 from tests.provider.grpc_provider import UNKNOWN, ProviderServer
 from tests.support.emulator import EmulatorProcess
 
+REPO = Path(__file__).resolve().parents[2]
 DIFF_NONE = provider_pb2.DiffResponse.DIFF_NONE
 DIFF_SOME = provider_pb2.DiffResponse.DIFF_SOME
 
@@ -151,3 +157,43 @@ def test_a_refresh_with_unparseable_state_reads_the_live_job(
     job_id, outs = create(in_process)
     broken = {**outs, "schedule": {"startDate": "not a date"}}
     assert in_process.read(job_id, broken).outs == outs
+
+
+PREVIEW_ONLY = """
+import json, sys
+from pulumi.dynamic import Config, ConfigureRequest
+from opsramp_jobs.provider import OpsRampJobProvider
+
+config, job_id, declared = sys.argv[1], sys.argv[2], sys.argv[3]
+provider = OpsRampJobProvider()
+provider.configure(ConfigureRequest(Config(json.loads(config), "example")))
+inputs = provider.check({}, json.loads(declared)).inputs
+assert provider.diff(job_id, inputs, inputs).changes is False
+print("requests" in sys.modules)
+provider.read(job_id, inputs)
+print("requests" in sys.modules)
+"""
+
+
+def test_a_preview_that_only_checks_and_diffs_never_loads_the_http_client(
+    emulator: EmulatorProcess, in_process: OpsRampJobProvider
+) -> None:
+    # Importing requests and building the client cost ~0.1 CPU-s in every provider process: a
+    # preview with nothing to create pays it for nothing.
+    job_id, _ = create(in_process)
+    ran = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            PREVIEW_ONLY,
+            json.dumps(stack_config(emulator)),
+            job_id,
+            json.dumps(job_inputs()),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+        timeout=60,
+    )
+    assert ran.stdout.split() == ["False", "True"]  # loaded by the first read, not before

@@ -54,7 +54,7 @@ def test_one_listing_answers_every_create_of_an_up(
 ) -> None:
     taken = out_of_band.create_job(job_body("already there"))
     emulator.reset_stats()
-    names = JobNames(client, ttl=60.0)
+    names = JobNames(lambda: client, ttl=60.0)
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda i: create(names, client, f"job {i}"), range(40)))
     assert all(existing == [] for existing, _ in results)
@@ -70,7 +70,7 @@ def test_one_listing_answers_every_create_of_an_up(
 def test_same_name_in_one_process_waits_for_the_first_create(
     emulator: EmulatorProcess, client: OpsRampClient
 ) -> None:
-    names = JobNames(client)
+    names = JobNames(lambda: client)
     seen: list[list[str]] = []
     first_claimed, release = threading.Event(), threading.Event()
 
@@ -107,7 +107,7 @@ def test_a_taken_answer_is_confirmed_live(
     emulator: EmulatorProcess, client: OpsRampClient, out_of_band: OpsRampClient
 ) -> None:
     job = out_of_band.create_job(job_body("short-lived"))
-    names = JobNames(client, ttl=60.0)
+    names = JobNames(lambda: client, ttl=60.0)
     assert claim_ids(names, "short-lived") == [job["id"]]
     out_of_band.delete_job(job["id"])
     assert claim_ids(names, "short-lived") == [job["id"]]  # the listing is fresh
@@ -118,7 +118,7 @@ def test_a_taken_answer_is_confirmed_live(
 def test_a_listing_older_than_its_ttl_is_read_again(
     emulator: EmulatorProcess, client: OpsRampClient, out_of_band: OpsRampClient
 ) -> None:
-    names = JobNames(client, ttl=0.0)
+    names = JobNames(lambda: client, ttl=0.0)
     assert claim_ids(names, "late") == []
     late = out_of_band.create_job(job_body("late"))
     assert claim_ids(names, "late") == [late["id"]]
@@ -128,7 +128,7 @@ def test_within_its_ttl_a_listing_misses_jobs_created_since(
     emulator: EmulatorProcess, client: OpsRampClient, out_of_band: OpsRampClient
 ) -> None:
     # The documented window (README "Assumptions"): at most INDEX_TTL_SECONDS wide.
-    names = JobNames(client, ttl=60.0)
+    names = JobNames(lambda: client, ttl=60.0)
     assert claim_ids(names, "late") == []
     out_of_band.create_job(job_body("late"))
     assert claim_ids(names, "late") == []
@@ -137,7 +137,7 @@ def test_within_its_ttl_a_listing_misses_jobs_created_since(
 def test_deletes_free_a_name_and_renames_move_it(
     emulator: EmulatorProcess, client: OpsRampClient
 ) -> None:
-    names = JobNames(client, ttl=60.0)
+    names = JobNames(lambda: client, ttl=60.0)
     _, old_id = create(names, client, "replace me")
     client.delete_job(old_id)
     names.forget(CLIENT13_TENANT, old_id)
@@ -152,7 +152,7 @@ def test_deletes_free_a_name_and_renames_move_it(
 def test_own_job_deleted_outside_is_checked_by_id(
     emulator: EmulatorProcess, client: OpsRampClient, out_of_band: OpsRampClient
 ) -> None:
-    names = JobNames(client, ttl=60.0)
+    names = JobNames(lambda: client, ttl=60.0)
     _, job_id = create(names, client, "mine")
     out_of_band.delete_job(job_id)
     assert claim_ids(names, "mine") == [job_id]
@@ -166,7 +166,7 @@ def test_a_large_tenant_is_searched_by_name(
 ) -> None:
     for i in range(25):  # 3 pages of 10
         out_of_band.create_job(job_body(f"existing {i}"))
-    names = JobNames(client, ttl=60.0, max_pages=2)
+    names = JobNames(lambda: client, ttl=60.0, max_pages=2)
     emulator.reset_stats()
     assert claim_ids(names, "existing 3") != []
     assert claim_ids(names, "new one") == []
