@@ -202,8 +202,14 @@ def bench_big(sizes: Sequence[int]) -> list[Row]:
 # --------------------------------------------------------------------------------------------
 
 
-def bench_limits(jobs: int, write_limit: int, window: float) -> list[Row]:
+def bench_limits(
+    jobs: int, write_limit: int, window: float, parallel: int | None = None
+) -> list[Row]:
     """300 jobs over three tenants under a client write limit (the partner gets 3x), up + destroy.
+
+    `parallel` is the commands' `--parallel` (None: the CLI's default, 8). Each step waiting for
+    its tenant's window holds one of the engine's slots, so with few slots one tenant's queued
+    steps can keep another's from being sent when its window opens.
 
     Searches get the write limit too (OpsRamp gives client tenants the same 50/min for both),
     other reads 10x. Each tenant's writes per window come from the emulator's job counts, sampled
@@ -219,7 +225,8 @@ def bench_limits(jobs: int, write_limit: int, window: float) -> list[Row]:
     rows: list[Row] = [
         (
             f"{jobs} jobs over 3 tenants at {write_limit} writes per {window:g} s window "
-            f"per client, {write_limit * 3} for the partner msp_12",
+            f"per client, {write_limit * 3} for the partner msp_12"
+            + (f", --parallel {parallel}" if parallel else ""),
             "",
             "",
             "",
@@ -231,7 +238,7 @@ def bench_limits(jobs: int, write_limit: int, window: float) -> list[Row]:
         for command in ("up", "destroy"):
             log(f"{command} of {jobs} jobs under write limits")
             with WritesByTenant(emulator, window / 12) as sampled:
-                timed = stack.run(command, emulator, check=False)
+                timed = stack.run(command, emulator, parallel=parallel, check=False)
             paced = tenant_pacing(sampled.samples, window, limits, deleting=command == "destroy")
             failed = timed.output.count("error:")
             # The fastest the slowest tenant could finish: its first write's window, then full
@@ -594,6 +601,12 @@ def main() -> None:
     )
     parser.add_argument("--rate-window", type=float, default=3.0, help="seconds per window")
     parser.add_argument(
+        "--limit-parallel",
+        type=int,
+        default=None,
+        help="--parallel of the write-limit run's up and destroy (default: the CLI's, 8)",
+    )
+    parser.add_argument(
         "--big",
         type=int_list,
         default=[100, 300, 1000],
@@ -620,7 +633,9 @@ def main() -> None:
     )
     limit_rows: list[Row] = []
     if "limits" in tiers and args.write_limit:
-        limit_rows = bench_limits(args.limit_jobs, args.write_limit, args.rate_window)
+        limit_rows = bench_limits(
+            args.limit_jobs, args.write_limit, args.rate_window, args.limit_parallel
+        )
     big_rows = bench_big(args.big) if "big" in tiers else []
     secondary: list[Row] = []
     if "secondary" in tiers:
