@@ -119,3 +119,22 @@ def section_blocks(path: Path, title: str) -> list[Block]:
 def documents() -> list[Path]:
     """README.md and every Markdown page in docs/."""
     return [README, *sorted(DOCS.glob("*.md"))]
+
+
+def headings(path: Path) -> list[str]:
+    """The text of every heading of a Markdown file, outside fenced code blocks."""
+    found: list[str] = []
+    fence = ""
+    for line in path.read_text().splitlines():
+        opening = _FENCE.match(line)
+        if fence:
+            if line.lstrip().startswith(fence):
+                fence = ""
+            continue
+        if opening:
+            fence = opening.group("fence")
+            continue
+        heading = _HEADING.match(line)
+        if heading:
+            found.append(heading.group(2))
+    return found
