@@ -92,7 +92,7 @@ def role_of(command_line: str) -> str:
     return "other"
 
 
-def _stat(pid: int) -> tuple[int, float] | None:
+def process_stat(pid: int) -> tuple[int, float] | None:
     """(parent pid, CPU seconds used) of a live process, or None."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as handle:
@@ -150,7 +150,7 @@ class ProcessTreeCpu:
         for entry in os.listdir("/proc"):
             if not entry.isdigit():
                 continue
-            stat = _stat(int(entry))
+            stat = process_stat(int(entry))
             if stat is not None:
                 parents[int(entry)], used[int(entry)] = stat
         tree = {self.root}

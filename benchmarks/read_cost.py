@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.proto import provider_pb2
 
+from benchmarks.cli_bench import process_stat
 from benchmarks.cli_floor import FloorProvider
 from tests.provider.conftest import job_inputs, stack_config
 from tests.provider.grpc_provider import PROVIDER_BLOB, URN, ProviderServer, to_struct
@@ -32,10 +32,11 @@ WARM_UP = 20
 
 
 def process_cpu(pid: int) -> float:
-    """User + system CPU seconds of process `pid`."""
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU seconds of the live process `pid`."""
+    stat = process_stat(pid)
+    if stat is None:
+        raise RuntimeError(f"the provider server (pid {pid}) has exited")
+    return stat[1]
 
 
 def cpu_per_read(
