@@ -25,6 +25,7 @@ _REFERENCE = re.compile(
 )
 
 
+_CODE_SPAN = re.compile(r"`[^`\n]*`")
 # A paragraph or list item that opens with a bold title: `**Where stack config lives.** …`.
 _BOLD_LEAD = re.compile(r"^\s*(?:[*-]\s+)?\*\*(?P<title>[^*]+?)\.?\*\*", re.MULTILINE)
 
@@ -43,8 +44,12 @@ def sources() -> list[Path]:
 def references(path: Path) -> list[tuple[int, Path, str]]:
     """(line, file referred to, title) of every section reference in ``path``."""
     text = path.read_text()
+    # An example in an inline code span (`see *Title*`) is not a reference.
+    examples = [span.span() for span in _CODE_SPAN.finditer(text)]
     found = []
     for match in _REFERENCE.finditer(text):
+        if any(start <= match.start() < end for start, end in examples):
+            continue
         line = text.count("\n", 0, match.start()) + 1
         title = " ".join((match["named"] or match["starred"] or match["quoted"]).split())
         if match["file"] == "README":
@@ -79,6 +84,7 @@ def test_the_checker_finds_references_and_flags_a_dangling_one(tmp_path: Path) -
     page.write_text(
         '# Setup\n\n```bash\n# Not a heading\n```\n\n* **A lead.** See *Setup*, see "A lead",\n'
         'see "Not a\nheading", and README "Testing", and README "No such section".\n'
+        "`see *An example*` is code.\n"
     )
     assert [title for _, _, title in references(page)] == [
         "Setup",
