@@ -115,11 +115,19 @@ def configured_server(emulator: EmulatorProcess) -> ProviderServer:
 
 
 def bench_cli(
-    jobs: int, repeats: int, rtt_ms: float, parallels: Sequence[int], rtt_repeats: int
+    jobs: int,
+    repeats: int,
+    rtt_ms: float,
+    parallels: Sequence[int],
+    rtt_repeats: int,
+    *,
+    commands: Sequence[str] = CYCLE,
 ) -> tuple[list[Row], list[Row], list[Row], Cycle | None]:
     """The main table, the round-trip table and the CPU table; the main cycle for the rest.
 
-    `repeats` 0 skips the main table, no `parallels` the round-trip one.
+    `repeats` 0 skips the main table, no `parallels` the round-trip one. `commands` (a part of
+    CYCLE, in its order) narrows the main table; the stacks are brought up once before commands
+    that need existing jobs and destroyed once after, untimed.
     """
     main: Cycle | None = None
     if not repeats and not parallels:
@@ -132,7 +140,17 @@ def bench_cli(
         log(f"real CLI, {jobs} jobs, loopback")
         stacks = make_stacks(Path(tmp) / "loopback", emulator.url, jobs, read_jobs)
         if repeats:
-            main = run_cycle(stacks, emulator, Cycle("loopback", jobs, None, CYCLE), repeats, log)
+            needs_jobs = "up" not in commands and not set(commands) <= {"preview"}
+            setup = Cycle("setup", jobs, None, ("up",))
+            if needs_jobs:
+                run_cycle(stacks, emulator, setup, 1, log)
+            main = run_cycle(
+                stacks, emulator, Cycle("loopback", jobs, None, commands), repeats, log
+            )
+            if needs_jobs:
+                main.state_bytes, main.provider_bytes = setup.state_bytes, setup.provider_bytes
+                if "destroy" not in commands:
+                    run_cycle(stacks, emulator, Cycle("teardown", jobs, None, ("destroy",)), 1, log)
         rtt_rows: list[Row] = []
         if rtt_ms and parallels:
             with latency_proxy.running(emulator.port, rtt_ms) as port:
@@ -155,7 +173,7 @@ def bench_cli(
     main_rows: list[Row] = [
         (f"{jobs} jobs over 3 tenants, loopback, --parallel default (8)", "", "", "", ""),
         *command_rows(main),
-        *state_rows(main),
+        *(state_rows(main) if main.state_bytes else []),
     ]
     return main_rows, rtt_rows, cpu_rows(main), main
 
@@ -583,6 +601,12 @@ def int_list(text: str) -> list[int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cli-jobs", type=int, default=300, help="N of the main table")
+    parser.add_argument(
+        "--commands",
+        default=",".join(CYCLE),
+        help="the main table's commands, e.g. preview-same,up-same,refresh (jobs are created "
+        "once before and destroyed once after, untimed)",
+    )
     parser.add_argument("--repeats", type=int, default=3, help="runs per command (median)")
     parser.add_argument("--rtt-ms", type=float, default=50.0, help="round trip of the WAN table")
     parser.add_argument(
@@ -624,12 +648,17 @@ def main() -> None:
     started = time.perf_counter()
     machine = machine_line()
     tiers = set(args.tiers.split(","))
+    commands = [command for command in CYCLE if command in args.commands.split(",")]
+    unknown = set(args.commands.split(",")) - set(CYCLE)
+    if unknown or not commands:
+        sys.exit(f"--commands: {', '.join(sorted(unknown)) or 'none given'}; choose from {CYCLE}")
     main_rows, rtt_rows, cpu_table, main_cycle = bench_cli(
         args.cli_jobs,
         args.repeats if "main" in tiers else 0,
         args.rtt_ms,
         args.parallel if "rtt" in tiers else [],
         args.rtt_repeats,
+        commands=commands,
     )
     limit_rows: list[Row] = []
     if "limits" in tiers and args.write_limit:
@@ -643,7 +672,8 @@ def main() -> None:
         secondary += bench_check_diff(args.check_jobs, args.repeats)
         # One run: the write-limit table above measures pacing through the CLI.
         secondary += bench_scaled_limit(100, 30, 6.0, 1)
-        secondary += secondary_rows(main_cycle) if main_cycle else []
+        if main_cycle and set(CYCLE) <= set(main_cycle.commands):
+            secondary += secondary_rows(main_cycle)
     print(machine)
     header5: Row = ("measure", "ours", "floor", "ours/floor", "HTTP requests ours / floor")
     if main_rows:
