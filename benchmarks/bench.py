@@ -51,6 +51,7 @@ from opsramp_jobs.client import clear_token_cache
 from opsramp_jobs.model import parse_job
 from opsramp_jobs.provider import OpsRampJobProvider
 from tests.faults.stack import pulumi_binary
+from tests.provider.conftest import stack_config
 from tests.provider.grpc_provider import PROVIDER_BLOB, URN, ProviderServer, to_struct
 from tests.support.emulator import (
     CLIENT13_TENANT,
@@ -95,17 +96,10 @@ def in_threads(count: int, work: Callable[[int], None]) -> float:
     return time.perf_counter() - started
 
 
-def configured_server(emulator: EmulatorProcess) -> ProviderServer:
-    """The SDK's provider server, configured like a dev stack."""
+def configured_server(emulator: EmulatorProcess, **extra: str) -> ProviderServer:
+    """The SDK's provider server, configured like a dev stack (plus `extra` config keys)."""
     server = ProviderServer()
-    server.configure(
-        {
-            "opsramp:apiUrl": emulator.url,
-            "opsramp:clientId": PARTNER_KEY,
-            "opsramp:clientSecret": PARTNER_SECRET,
-            "opsramp:tenantId": CLIENT13_TENANT,
-        }
-    )
+    server.configure(stack_config(emulator, **extra))
     return server
 
 
@@ -648,8 +642,9 @@ def main() -> None:
     started = time.perf_counter()
     machine = machine_line()
     tiers = set(args.tiers.split(","))
-    commands = [command for command in CYCLE if command in args.commands.split(",")]
-    unknown = set(args.commands.split(",")) - set(CYCLE)
+    asked = args.commands.split(",")
+    commands = [command for command in CYCLE if command in asked]
+    unknown = set(asked) - set(CYCLE)
     if unknown or not commands:
         sys.exit(f"--commands: {', '.join(sorted(unknown)) or 'none given'}; choose from {CYCLE}")
     main_rows, rtt_rows, cpu_table, main_cycle = bench_cli(

@@ -22,10 +22,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.proto import provider_pb2
 
+from benchmarks.bench import configured_server
 from benchmarks.cli_bench import process_stat
 from benchmarks.cli_floor import FloorProvider
-from tests.provider.conftest import job_inputs, stack_config
-from tests.provider.grpc_provider import PROVIDER_BLOB, URN, ProviderServer, to_struct
+from tests.provider.conftest import job_inputs
+from tests.provider.grpc_provider import PROVIDER_BLOB, URN, to_struct
 from tests.support.emulator import EmulatorProcess
 
 WARM_UP = 20
@@ -49,12 +50,9 @@ def cpu_per_read(
     threads: int,
 ) -> float:
     """ms of the server process's CPU per read, after the warm-up."""
-    server = ProviderServer()
+    # The floor's read GETs the job named in bench:readJobs; ours ignores the key.
+    server = configured_server(emulator, **{"bench:readJobs": json.dumps({"client_13": job_id})})
     try:
-        # The floor's read GETs the job named in bench:readJobs; ours ignores the key.
-        server.configure(
-            stack_config(emulator, **{"bench:readJobs": json.dumps({"client_13": job_id})})
-        )
         request = provider_pb2.ReadRequest(
             id=job_id,
             urn=URN.format(name="job"),
@@ -79,9 +77,8 @@ def main() -> None:
     kinds = {"ours": PROVIDER_BLOB, "floor": serialize_provider(FloorProvider())}
     results: dict[str, list[float]] = {kind: [] for kind in kinds}
     with EmulatorProcess(rate_limit=False) as emulator:
-        setup = ProviderServer()
+        setup = configured_server(emulator)
         try:
-            setup.configure(stack_config(emulator))
             inputs, failures = setup.check(job_inputs())
             assert not failures, failures
             inputs.pop("__provider", None)

@@ -12,7 +12,6 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,9 +22,8 @@ from opsramp_jobs.model import parse_job
 from opsramp_jobs.provider import OpsRampJobProvider
 from tests.provider.conftest import job_inputs, stack_config
 from tests.provider.grpc_provider import UNKNOWN, ProviderServer
-from tests.support.emulator import EmulatorProcess
+from tests.support.emulator import REPO_ROOT, EmulatorProcess
 
-REPO = Path(__file__).resolve().parents[2]
 DIFF_NONE = provider_pb2.DiffResponse.DIFF_NONE
 DIFF_SOME = provider_pb2.DiffResponse.DIFF_SOME
 
@@ -193,7 +191,7 @@ def test_a_preview_that_only_checks_and_diffs_never_loads_the_http_client(
         capture_output=True,
         text=True,
         check=True,
-        cwd=REPO,
+        cwd=REPO_ROOT,
         timeout=60,
     )
     assert ran.stdout.split() == ["False", "True"]  # loaded by the first read, not before
