@@ -44,7 +44,7 @@ def through_client(client: OpsRampClient, count: int, round_no: int) -> tuple[fl
     """N creates through the client (the names are known to be new: one POST each)."""
 
     def create(index: int) -> None:
-        client.create_job(job_body(f"client {round_no}-{index}"), existing_ids=[])
+        client.create_job(job_body(f"client {round_no}-{index}"))
 
     return timed(count, create)
 

@@ -1,27 +1,21 @@
 """The HTTP client for OpsRamp's jobs API: auth, pacing, retries and errors, and nothing else.
 
-It speaks wire-format dicts (the JSON bodies OpsRamp documents). This module holds the job calls
-and the recovery of creates whose answer was lost; every call goes through the request loop
+It speaks wire-format dicts (the JSON bodies OpsRamp documents): one method per call of OpsRamp's
+jobs API, and nothing about what a call means for a stack (job-name uniqueness and the recovery of
+creates whose answer was lost are `uniqueness.py`'s). Every call goes through the request loop
 (`request_loop.py`: pacing, then a token from `token.py`, then one exchange in `exchange.py`).
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Collection, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import quote
 
-from opsramp_jobs.errors import (
-    AmbiguousCreateError,
-    OpsRampApiError,
-    OpsRampConfigError,
-    OpsRampConnectionError,
-    OpsRampError,
-)
+from opsramp_jobs.errors import OpsRampAnswerError, OpsRampApiError, OpsRampConfigError
 from opsramp_jobs.exchange import HttpExchange
 from opsramp_jobs.pacing import RateClass, RateLimiter, default_rate_limiter
 from opsramp_jobs.request_loop import RequestLoop
@@ -35,7 +29,9 @@ __all__ = ["TOKEN_PATHS", "OpsRampClient", "SearchPage", "clear_token_cache"]
 
 log = logging.getLogger("opsramp_jobs.client")
 
-MAX_SEARCH_PAGES = 10_000  # a guard against a server whose nextPage never turns false
+# Pages one search may read: 10,000 jobs at the default page size, about two minutes of OpsRamp's
+# search budget (50 a minute). A server whose nextPage never turns false fails here, not in hours.
+MAX_SEARCH_PAGES = 100
 # OpsRamp quirk: the search's paging fields sit beside `results` in the example and inside each
 # `results[]` item in the schema. Both are read; they are taken off the jobs either way.
 PAGING_FIELDS = frozenset(
@@ -51,6 +47,8 @@ class SearchPage:
     jobs: list[dict[str, Any]]
     total_pages: int | None  # as the server counts them; None when it did not say
     last: bool  # no page follows this one
+    page_no: int = 1
+    total_results: int | None = None  # as the server counts them; None when it did not say
 
 
 def _paging_number(raw: object) -> int | None:
@@ -84,7 +82,8 @@ def _read_page(data: Mapping[str, Any], page_no: int) -> SearchPage:
         or not _paging_flag(paging.get("nextPage"))
         or (total_pages is not None and page_no >= total_pages)
     )
-    return SearchPage(jobs, total_pages, last)
+    total_results = _paging_number(paging.get("totalResults"))
+    return SearchPage(jobs, total_pages, last, page_no, total_results)
 
 
 class OpsRampClient:
@@ -104,7 +103,6 @@ class OpsRampClient:
         max_throttle_wait: float = 150.0,
         backoff_base: float = 0.5,
         backoff_cap: float = 8.0,
-        ambiguous_settle_seconds: float = 2.0,
         page_size: int = 100,
         rate_limiter: RateLimiter | None = None,
     ) -> None:
@@ -121,7 +119,6 @@ class OpsRampClient:
         self.tenant_id = tenant_id
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
-        self.ambiguous_settle_seconds = ambiguous_settle_seconds
         self.page_size = page_size
         self.retry = RetryPolicy(max_attempts, max_retry_seconds, backoff_base, backoff_cap)
         # Proxy and CA bundle are read from the environment here, once (see exchange.py).
@@ -170,6 +167,10 @@ class OpsRampClient:
         """HTTP requests this client sent, token requests and retries included."""
         return self._exchange.requests_sent
 
+    def check_credentials(self) -> None:
+        """Fetch a token (or take the cached one): OpsRampCredentialsError if the key is refused."""
+        self._tokens.get()
+
     def close(self) -> None:
         """Close pooled connections (the client stays usable)."""
         self._exchange.close()
@@ -188,41 +189,17 @@ class OpsRampClient:
     # ------------------------------------------------------------------ jobs API
 
     def create_job(
-        self,
-        body: Mapping[str, Any],
-        *,
-        tenant_id: str | None = None,
-        existing_ids: Collection[str] | None = None,
+        self, body: Mapping[str, Any], *, tenant_id: str | None = None
     ) -> dict[str, Any]:
-        """Create a job and return it as stored; never leaves a second job after a lost answer.
+        """POST a new job; the answer as sent (OpsRampAnswerError for a 2xx that is not a job).
 
-        ``existing_ids``: ids of the jobs already carrying this name, when the caller has just
-        looked them up (saves the search this method would otherwise make).
+        Sent once, never resent after the request may have reached the server: what a lost or
+        strange answer means is for the caller to settle (`uniqueness.NameGuard.create_once`).
         """
         tenant = self._tenant(tenant_id)
-        name = body.get("name")
-        # Jobs that already carry this name, so a job found after a lost answer is known to be ours.
-        existing: set[str] | None = None
-        if isinstance(name, str) and name:
-            existing = (
-                {str(i) for i in existing_ids}
-                if existing_ids is not None
-                else {str(job.get("id")) for job in self.find_jobs_by_name(name, tenant_id=tenant)}
-            )
-        try:
-            return self._post_create(body, tenant)
-        except OpsRampConnectionError as exc:
-            if not exc.request_may_have_been_sent:
-                raise
-            lost = exc
-        # Settled outside the except block, so later failures do not chain onto this one.
-        if existing is None or not isinstance(name, str):
-            raise AmbiguousCreateError(
-                f"The connection was lost after a create was sent to tenant {tenant}, and the "
-                "job has no name to look it up by: check the tenant's jobs before retrying",
-                candidates=[],
-            ) from lost
-        return self._settle_ambiguous_create(body, tenant, name, existing, lost)
+        path = f"{self._tenant_path(tenant)}/jobs"
+        result = self._calls.call("POST", path, tenant, RateClass.WRITE, body=dict(body))
+        return self._expect_dict(result, "create job")
 
     def get_job(self, job_id: str, *, tenant_id: str | None = None) -> dict[str, Any]:
         """The job as OpsRamp stores it; JobNotFoundError when it is gone."""
@@ -259,13 +236,49 @@ class OpsRampClient:
     ) -> list[dict[str, Any]]:
         """Every job matching an OpsRamp queryString (all pages; results omit "entities")."""
         jobs: dict[str, dict[str, Any]] = {}
-        for page_no in range(1, MAX_SEARCH_PAGES + 1):
-            page = self.search_page(query_string, page_no, tenant_id=tenant_id)
+        for page in self.search_pages(query_string, tenant_id=tenant_id):
             for job in page.jobs:
                 jobs.setdefault(str(job.get("id")), job)
-            if page.last:
-                break
         return list(jobs.values())
+
+    def search_pages(
+        self,
+        query_string: str | None = None,
+        *,
+        tenant_id: str | None = None,
+        max_pages: int = MAX_SEARCH_PAGES,
+    ) -> Iterator[SearchPage]:
+        """The pages of a job search, up to the last; bounded, whatever the server says.
+
+        Ends at the last page, or once the server's total is reached. A page that repeats the
+        previous one (a server ignoring pageNo) ends the search when the results are complete
+        anyway, and is an OpsRampApiError when it hides the rest; so is a search past `max_pages`.
+        """
+        tenant = self._tenant(tenant_id)
+        seen: set[str] = set()
+        previous: list[str] | None = None
+        for page_no in range(1, max_pages + 1):
+            page = self.search_page(query_string, page_no, tenant_id=tenant)
+            ids = [str(job.get("id")) for job in page.jobs]
+            if ids == previous:
+                complete = page.total_results is not None and len(seen) >= page.total_results
+                if complete or len(ids) < self.page_size:
+                    return
+                raise OpsRampApiError(
+                    f"OpsRamp answered page {page_no} of a job search in tenant {tenant} with "
+                    f"the jobs of page {page_no - 1} (it ignores pageNo), so the jobs past the "
+                    f"first {len(seen)} cannot be read; retry later, or ask OpsRamp support"
+                )
+            seen.update(ids)
+            yield page
+            total = page.total_results
+            if page.last or (total is not None and total > 0 and len(seen) >= total):
+                return
+            previous = ids
+        raise OpsRampApiError(
+            f"A job search in tenant {tenant} did not end after {max_pages} pages "
+            f"({len(seen)} jobs): OpsRamp keeps saying another page follows; retry later"
+        )
 
     def search_page(
         self, query_string: str | None, page_no: int, *, tenant_id: str | None = None
@@ -305,88 +318,6 @@ class OpsRampClient:
         types = self._expect_dict(data, "job types").get("jobNameAndType") or []
         return [entry for entry in types if isinstance(entry, dict)]
 
-    # ------------------------------------------------------------------ ambiguous create
-
-    def _post_create(self, body: Mapping[str, Any], tenant: str) -> dict[str, Any]:
-        """One create request (retried only when the server certainly did not act)."""
-        path = f"{self._tenant_path(tenant)}/jobs"
-        result = self._calls.call("POST", path, tenant, RateClass.WRITE, body=dict(body))
-        return self._expect_dict(result, "create job")
-
-    def _new_job_ids(self, name: str, tenant: str, existing: set[str]) -> list[str]:
-        """Ids of jobs named `name` that were not there before the create."""
-        try:
-            found = self.find_jobs_by_name(name, tenant_id=tenant)
-        except OpsRampError as exc:
-            raise AmbiguousCreateError(
-                f"The connection was lost after creating job {name!r} in tenant {tenant}, and the "
-                f"check for it failed ({exc.message}): look for jobs named {name!r} before "
-                "retrying, or the retry may create a second one",
-                candidates=[],
-            ) from exc
-        return sorted({str(job.get("id")) for job in found} - existing)
-
-    def _settle_ambiguous_create(
-        self,
-        body: Mapping[str, Any],
-        tenant: str,
-        name: str,
-        existing: set[str],
-        failure: OpsRampConnectionError,
-    ) -> dict[str, Any]:
-        """After a create whose answer was lost: adopt the job it made, or create it once more."""
-        new_ids = self._new_job_ids(name, tenant, existing)
-        if not new_ids and self.ambiguous_settle_seconds > 0:
-            # A server that was merely slow may still be committing: give it a moment.
-            time.sleep(self.ambiguous_settle_seconds)
-            new_ids = self._new_job_ids(name, tenant, existing)
-        if new_ids:
-            return self._adopt(name, tenant, new_ids)
-        # No job with this name appeared: the server did not act, so one more POST is safe.
-        log.warning(
-            "create of job %r in %s lost its answer and stored nothing; resending", name, tenant
-        )
-        try:
-            created = self._post_create(body, tenant)
-        except OpsRampConnectionError as exc:
-            if not exc.request_may_have_been_sent:
-                raise
-            new_ids = self._new_job_ids(name, tenant, existing)
-            if new_ids:
-                return self._adopt(name, tenant, new_ids)
-            raise OpsRampConnectionError(
-                f"Creating job {name!r} in tenant {tenant} failed twice in transport "
-                f"({failure.message}) and no such job exists: it is safe to retry",
-                request_may_have_been_sent=False,
-            ) from exc
-        # The first request may have been committed after all, after our look-up. Keep one job.
-        late_ids = [
-            job_id
-            for job_id in self._new_job_ids(name, tenant, existing)
-            if job_id != created["id"]
-        ]
-        if late_ids:
-            log.warning(
-                "create of job %r committed late; deleting the duplicate %s", name, created["id"]
-            )
-            self.delete_job(str(created["id"]), tenant_id=tenant)
-            return self._adopt(name, tenant, late_ids)
-        return created
-
-    def _adopt(self, name: str, tenant: str, new_ids: list[str]) -> dict[str, Any]:
-        """The one job a lost create made, in full; AmbiguousCreateError when there are several."""
-        if len(new_ids) > 1:
-            raise AmbiguousCreateError(
-                f"The connection was lost while creating job {name!r} in tenant {tenant}, and "
-                f"{len(new_ids)} new jobs with that name now exist ({', '.join(new_ids)}): delete "
-                "the extra ones (or adopt one by id), then retry",
-                candidates=new_ids,
-            )
-        log.info(
-            "create of job %r in %s lost its answer; adopting job %s", name, tenant, new_ids[0]
-        )
-        return self.get_job(new_ids[0], tenant_id=tenant)
-
     # ------------------------------------------------------------------ helpers
 
     def _tenant(self, tenant_id: str | None) -> str:
@@ -410,5 +341,9 @@ class OpsRampClient:
     @staticmethod
     def _expect_dict(result: Any, what: str) -> dict[str, Any]:
         if not isinstance(result, dict):
-            raise OpsRampApiError(f"OpsRamp answered {what} without a JSON object; retry later")
+            # A 2xx (the loop raises for anything else) whose body is not a JSON object: HTML
+            # from a proxy, an empty body. The server may well have acted on the request.
+            raise OpsRampAnswerError(
+                f"OpsRamp answered {what} with a success but without a JSON object"
+            )
         return result

@@ -60,6 +60,7 @@ from .model import (
 # origin (variable, stack config key or flag) in its hints, so it borrows them.
 from .settings import SOURCES as SETTING_SOURCES
 from .settings import ConnectionSettings, lookup_setting
+from .uniqueness import NameGuard
 
 __all__ = [
     "FAR_FUTURE",
@@ -354,7 +355,8 @@ def _write_shape(client: OpsRampClient, tenant: str, shape: str, job: Job) -> Sh
     wire = job.to_wire()
     job_id: str | None = None
     try:
-        created = client.create_job(wire, tenant_id=tenant, existing_ids=())
+        # Exactly once, whatever the answer (its name is the doctor's own: no name check).
+        created = NameGuard(lambda: client).create_once(wire, tenant, existing=())
         job_id = str(created.get("id"))
         echoed = client.get_job(job_id, tenant_id=tenant)
         result.differences = field_differences(expected_echo(wire), echoed)

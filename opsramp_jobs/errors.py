@@ -74,6 +74,10 @@ class OpsRampApiError(OpsRampError):
     """Any other unexpected answer; status and code come from the response."""
 
 
+class OpsRampAnswerError(OpsRampApiError):
+    """A success (2xx) without the documented JSON object: the server may have acted on it."""
+
+
 class OpsRampConnectionError(OpsRampError):
     """The request failed in transport (refused, timed out, dropped) after the allowed retries."""
 

@@ -22,11 +22,27 @@ from opsramp_jobs.model import JobValidationError
 from opsramp_jobs.server_threads import sdk_server
 from opsramp_jobs.settings import SettingsError
 
-__all__ = ["UserError", "describe", "input_path", "install_short_errors"]
+__all__ = [
+    "PartialCreateError",
+    "UserError",
+    "describe",
+    "input_path",
+    "install_short_errors",
+    "partial_creates_supported",
+]
 
 
 class UserError(RuntimeError):
     """An error whose message says what happened and what to do; shown without a traceback."""
+
+
+class PartialCreateError(UserError):
+    """A create that made its job but must fail: the engine records ``job_id`` and ``outputs``."""
+
+    def __init__(self, message: str, job_id: str, outputs: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.job_id = job_id
+        self.outputs = outputs
 
 
 # Where OpsRamp's `fieldName` differs from the input property path (see model.py for each quirk):
@@ -119,10 +135,72 @@ class _ShortTracebacks:
             # The CLI shows a provider's stderr lines under the stack, so only when asked for.
             print(f"opsramp_jobs: the traceback of {short.splitlines()[0]!r}:\n{full}",
                   file=sys.stderr, flush=True)  # fmt: skip
+        if isinstance(error, PartialCreateError):
+            # Called by the server's `_abort_with_traceback` wrapper, whose frame holds the call's
+            # context: abort it with the job attached, so the engine records it (raises).
+            _abort_partial_create(sys._getframe(1).f_locals.get("context"), error, short)
         return short
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._real, name)
+
+
+def _abort_partial_create(context: Any, error: PartialCreateError, message: str) -> None:
+    """Fail the gRPC call with ErrorResourceInitFailed: the engine records the job and fails."""
+    abort = getattr(context, "abort_with_status", None)
+    if not callable(abort):
+        return  # not the server's wrapper: the plain error goes out
+    import asyncio  # noqa: PLC0415 (only on this rare path)
+    import importlib  # noqa: PLC0415
+
+    import grpc  # noqa: PLC0415
+    from google.protobuf import any_pb2  # noqa: PLC0415
+    from pulumi.runtime import proto, rpc  # noqa: PLC0415
+
+    # By name: googleapis-common-protos ships no type information (a user's mypy would say so).
+    status_pb2 = importlib.import_module("google.rpc.status_pb2")
+
+    loop = asyncio.new_event_loop()
+    try:
+        properties = loop.run_until_complete(rpc.serialize_properties(error.outputs, {}))
+    finally:
+        loop.close()
+    detail = any_pb2.Any()
+    detail.Pack(
+        proto.provider_pb2.ErrorResourceInitFailed(
+            id=error.job_id, properties=properties, reasons=[message]
+        )
+    )
+    status = status_pb2.Status(
+        code=grpc.StatusCode.UNKNOWN.value[0], message=message, details=[detail]
+    )
+    abort(_Status(grpc.StatusCode.UNKNOWN, message, status.SerializeToString()))
+
+
+class _Status:
+    """A gRPC status with rich details (grpc.Status's attributes; grpc-status's to_status)."""
+
+    def __init__(self, code: Any, details: str, rich: bytes) -> None:
+        self.code = code
+        self.details = details
+        self.trailing_metadata = (("grpc-status-details-bin", rich),)
+
+
+def partial_creates_supported() -> bool:
+    """Whether a create may fail with its job recorded (PartialCreateError) in this process."""
+    server = sdk_server()
+    if server is None or not isinstance(getattr(server, "traceback", None), _ShortTracebacks):
+        return False
+    try:
+        import importlib  # noqa: PLC0415
+
+        import grpc  # noqa: F401, PLC0415
+        from pulumi.runtime.proto import provider_pb2  # noqa: PLC0415
+
+        importlib.import_module("google.rpc.status_pb2")
+    except ImportError:
+        return False
+    return hasattr(provider_pb2, "ErrorResourceInitFailed")
 
 
 def install_short_errors() -> bool:

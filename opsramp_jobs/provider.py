@@ -13,10 +13,9 @@ import contextlib
 import difflib
 import logging
 import os
-import random
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pulumi.dynamic import (
@@ -31,7 +30,7 @@ from pulumi.dynamic import (
 )
 from pulumi.runtime import known_types
 
-from opsramp_jobs.errors import JobNotFoundError, OpsRampError
+from opsramp_jobs.errors import JobNotFoundError, OpsRampCredentialsError, OpsRampError
 from opsramp_jobs.model import (
     CustomScript,
     Job,
@@ -39,8 +38,13 @@ from opsramp_jobs.model import (
     parse_job,
     server_details,
 )
-from opsramp_jobs.names import JobNames
-from opsramp_jobs.presentation import UserError, install_short_errors
+from opsramp_jobs.presentation import (
+    PartialCreateError,
+    UserError,
+    describe,
+    install_short_errors,
+    partial_creates_supported,
+)
 from opsramp_jobs.server_threads import sdk_server, widen_server_pool
 from opsramp_jobs.settings import (
     CONFIG_KEYS,
@@ -50,6 +54,7 @@ from opsramp_jobs.settings import (
     missing_tenant_fix,
     resolve_settings,
 )
+from opsramp_jobs.uniqueness import ADOPT_EXISTING_ENV, NameGuard, NameNotSettledError, job_type_of
 
 if TYPE_CHECKING:
     # Imported where first used (`_client`): the client brings `requests` (a third of this
@@ -67,13 +72,6 @@ OPTION_KEYS = ("adoptId", "allowDuplicateName")
 # Outputs the provider adds; the resource lists them (as None) so the SDK resolves them.
 OUTPUT_KEYS = ("scriptName",)
 PROVIDER_KEY = "__provider"
-# The one-off switch of README "If an `up` was interrupted": a create whose name exactly one job
-# in the tenant carries adopts that job instead of refusing it. Never on by default.
-ADOPT_EXISTING_ENV = "OPSRAMP_ADOPT_EXISTING"
-# Rounds of create-then-verify when every creator of one name backed off (see _create_guarded).
-CREATE_ROUNDS = 6
-# A round slowed by throttling must not stretch the pauses between rounds to minutes.
-MAX_ROUND_SECONDS = 2.0
 # How often the watchdog asks whether the process that started this one is still there.
 PARENT_POLL_SECONDS = 0.5
 
@@ -89,7 +87,8 @@ class _Connection:
     settings: ConnectionSettings | None = None
     problems: list[str] = []
     client: OpsRampClient | None = None
-    names: JobNames | None = None  # the tenants' job names, for the duplicate-name guard
+    guard: NameGuard | None = None  # job-name uniqueness, with what it knows of the tenants
+    credentials_checked = False  # by the first check of this process (see _credentials_failure)
 
 
 def _configure(config: Mapping[str, Any]) -> None:
@@ -104,9 +103,10 @@ def _configure(config: Mapping[str, Any]) -> None:
             if _Connection.client is not None:
                 _Connection.client.close()
             _Connection.client = None
+            _Connection.credentials_checked = False
         # The engine configures each provider process once, at the start of an operation: job
         # names are listed afresh for it.
-        _Connection.names = None
+        _Connection.guard = None
         _Connection.settings, _Connection.problems = settings, []
 
 
@@ -158,12 +158,41 @@ def _client() -> OpsRampClient:
         return _Connection.client
 
 
-def _names() -> JobNames:
+def _guard() -> NameGuard:
     with _Connection.lock:
-        if _Connection.names is None:
+        if _Connection.guard is None:
             # The client is built on the guard's first lookup: a preview's diffs only hold ids.
-            _Connection.names = JobNames(_client)
-        return _Connection.names
+            _Connection.guard = NameGuard(_client)
+        return _Connection.guard
+
+
+def _credentials_failure() -> list[CheckFailure]:
+    """The first check of a process fetches a token: refused credentials fail the preview once.
+
+    Later checks add nothing (the first failure fails the whole preview, so the message is not
+    printed once per job). OpsRamp unreachable is only a warning: a preview still works offline.
+    """
+    with _Connection.lock:
+        if _Connection.credentials_checked or _Connection.settings is None:
+            return []
+        _Connection.credentials_checked = True
+    try:
+        _client().check_credentials()
+    except OpsRampCredentialsError as refused:
+        return [CheckFailure("", describe(refused) or refused.message)]
+    except OpsRampError as error:
+        log.warning("the OpsRamp credentials could not be checked: %s", error.message)
+    return []
+
+
+def _warn_look_alikes(olds: Mapping[str, Any], canonical: Mapping[str, Any]) -> None:
+    """For a new job or a new name: warn about jobs whose names only look the same."""
+    name, tenant = canonical.get("name"), canonical.get("tenantId")
+    if not isinstance(name, str) or not isinstance(tenant, str) or olds.get("name") == name:
+        return
+    if _Connection.settings is None:
+        return
+    _guard().warn_look_alikes(tenant, name)
 
 
 def _default_tenant() -> str | None:
@@ -256,10 +285,7 @@ def _comparable(props: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _job_type(props: Mapping[str, Any]) -> object:
-    script = props.get("script")
-    if not isinstance(script, Mapping):
-        return script
-    return script.get("jobType", "custom" if "customScript" in script else None)
+    return job_type_of(dict(props))
 
 
 def _outputs(
@@ -337,230 +363,12 @@ def _tenant_of(job: Job, client: OpsRampClient) -> str:
     return job.tenant_id or client.tenant_id or ""
 
 
-def _already_exists(name: str, tenant: str, ids: Sequence[str]) -> UserError:
-    """The refusal of a create whose name another job in the tenant carries."""
-    return UserError(
-        f"job {name!r} already exists in tenant {tenant!r} (id {', '.join(ids)}); adopt it with "
-        f"adopt_id={ids[0]!r} or choose another name (allow_duplicate_name=True creates a second "
-        f"job anyway; if an interrupted `pulumi up` created it: `{ADOPT_EXISTING_ENV}=1 pulumi "
-        "up` once adopts it)"
-    )
-
-
-def _name_taken(job_id: str, name: str, tenant: str, ids: Sequence[str]) -> UserError:
-    """The refusal of a rename (or an adoption) to a name another job in the tenant carries."""
-    return UserError(
-        f"cannot give job {job_id} the name {name!r}: job {', '.join(ids)} in tenant {tenant!r} "
-        "already carries it; choose another name, or rename or delete that job first "
-        "(allow_duplicate_name=True permits two jobs with one name)"
-    )
-
-
-def _rivals(names: JobNames, tenant: str, name: str, mine: str) -> list[str] | None:
-    """Other jobs carrying `name` now, from a live search; None when the search failed."""
-    try:
-        return [job_id for job_id in names.confirm(tenant, name) if job_id != mine]
-    except OpsRampError as error:
-        log.warning("could not check that job %s is the only one named %r: %s", mine, name, error)
-        return None
-
-
-def _create_guarded(
-    client: OpsRampClient, job: Job, tenant: str, *, allow_duplicate: bool
-) -> dict[str, Any]:
-    """Create the job unless its name is taken; the job as OpsRamp stored it.
-
-    Two processes (two stacks, or a stack and a script) may create one name at the same moment,
-    and a look-up before the POST cannot see a job the other is about to make. So every create
-    is checked after the POST with a live search of the name:
-      - no other job carries it: done, this job is the one;
-      - another does: delete this job and search again (twice, a round apart, as the other
-        may be withdrawing too); if another is still there it won: refuse; if none is (every
-        creator backed off at once), pause and try again.
-    Safety, with a linearizable store (a search sees every write completed before it):
-      - Two creators cannot both keep their jobs: of the two jobs, the creator of the one stored
-        second searched after storing it, so it saw the first, which its creator (keeping it)
-        never deleted; seeing it, it withdrew.
-      - All creators refusing with no job left is impossible: take the last deletion by any of
-        them, at time D. Its creator refused, so its search after D saw another job J; that J
-        is gone in the end, so J's creator deleted it after that search, after D: a contradiction.
-    Both backing off is left to chance: each knows the ids of the jobs the other made, so the one
-    whose id is smaller retries first and the other after twice as long; at worst a creator gives
-    up after CREATE_ROUNDS rounds with no job made. Cost: one name search per create, plus a
-    delete and two searches per collision (searches and writes are separate 50/min budgets).
-    """
-    names, name = _names(), job.name
-    if not name:  # check requires a name; only a direct caller can get here without one
-        return client.create_job(job.to_wire(), tenant_id=tenant)
-    for round_no in range(CREATE_ROUNDS):
-        with names.claim(tenant, name) as listed:
-            # The listing may be seconds old: a "taken" is confirmed live; so is every answer
-            # after a collision, when the rival may just have made its job.
-            existing = listed
-            if (listed or round_no > 0) and not allow_duplicate:
-                existing = names.confirm(tenant, name)
-            if existing and not allow_duplicate:
-                if _adopt_existing():
-                    return _adopt_only_match(client, job, tenant, existing)
-                raise _already_exists(name, tenant, existing)
-            started = time.monotonic()
-            # The ids already carrying the name tell the client which job is ours if the answer
-            # to the POST is lost.
-            live = client.create_job(job.to_wire(), tenant_id=tenant, existing_ids=existing)
-            mine = str(live["id"])
-            names.record(tenant, mine, name)
-            if allow_duplicate:
-                return live
-            rivals = _rivals(names, tenant, name, mine)
-            if not rivals:  # alone with this name (or unable to tell: keep the job, never orphan)
-                return live
-            try:
-                with contextlib.suppress(JobNotFoundError):
-                    client.delete_job(mine, tenant_id=tenant)
-            except OpsRampError:
-                log.exception(
-                    "job %s and %s both carry the name %r in %s, and withdrawing %s failed; "
-                    "keeping it in the state",
-                    mine, ", ".join(rivals), name, tenant, mine,
-                )  # fmt: skip
-                return live
-            names.forget(tenant, mine)
-            round_seconds = min(time.monotonic() - started, MAX_ROUND_SECONDS)
-            remaining = _rivals(names, tenant, name, mine)
-            if remaining:
-                # The rival may be withdrawing too (it saw ours) and about to retry: look again
-                # a round later, so that a refusal names the job that stays.
-                time.sleep(round_seconds)
-                remaining = _rivals(names, tenant, name, mine)
-            if remaining is None or remaining:
-                raise _already_exists(name, tenant, remaining or rivals)
-            rank = sum(1 for rival in rivals if rival < mine)
-            pause = (2 * rank + random.random()) * round_seconds * 2**round_no
-        log.info("job %r: another create of it collided with ours; retrying in %.2fs", name, pause)
-        time.sleep(pause)
-    raise UserError(
-        f"job {name!r} in tenant {tenant!r}: another process created the same name at the same "
-        f"moment {CREATE_ROUNDS} times in a row, and each time both withdrew; no job of this name "
-        "was left by this `up`: run `pulumi up` again"
-    )
-
-
-def _adopt_only_match(
-    client: OpsRampClient, job: Job, tenant: str, existing: Sequence[str]
-) -> dict[str, Any]:
-    """With OPSRAMP_ADOPT_EXISTING: take over the one job carrying the declared name."""
-    if len(existing) > 1:
-        raise UserError(
-            f"{len(existing)} jobs are named {job.name!r} in tenant {tenant!r} "
-            f"({', '.join(existing)}); {ADOPT_EXISTING_ENV} adopts only a single match: adopt one "
-            f"with adopt_id={existing[0]!r} and delete the others"
-        )
-    log.warning(
-        "job %r: adopting existing job %s (%s=1)", job.name, existing[0], ADOPT_EXISTING_ENV
-    )
-    return _adopt(client, job, tenant, existing[0])
-
-
-def _adopt(client: OpsRampClient, job: Job, tenant: str, job_id: str) -> dict[str, Any]:
-    """Take over job `job_id`: update it to the declared inputs; the job as OpsRamp stored it."""
-    names = _names()
-    if not names.hold(tenant, job_id):
-        raise UserError(
-            f"job {job_id} in tenant {tenant!r} is already managed by another resource of this "
-            "program: two resources must not hold one job (deleting one would delete the "
-            "other's job); remove one of them or its adopt_id"
-        )
-    try:
-        live = _take_over(client, names, job, tenant, job_id)
-    except BaseException:
-        names.release(tenant, job_id)
-        raise
-    names.mark_adopted(tenant, job_id)
-    if job.name:
-        names.record(tenant, job_id, job.name)
-    return {**live, "id": live.get("id") or job_id}
-
-
-def _take_over(
-    client: OpsRampClient, names: JobNames, job: Job, tenant: str, job_id: str
-) -> dict[str, Any]:
-    """Update existing job `job_id` to the declared inputs, unless its new name is taken."""
-    try:
-        current = client.get_job(job_id, tenant_id=tenant)
-    except JobNotFoundError:
-        raise UserError(
-            f"adopt_id/import_ {job_id!r}: no such job in tenant {tenant!r}; check the id "
-            "(OpsRamp > Automation > Jobs) or remove it to create a new job"
-        ) from None
-    live_type = _job_type(current)
-    if live_type is not None and live_type != job.job_type:
-        # Assumption (as in diff): OpsRamp does not change a job's type in place, so adopting a
-        # job of another type would be the in-place type change a replace exists to avoid.
-        raise UserError(
-            f"adopt_id/import_ {job_id!r}: that job is of type {live_type!r} and the program "
-            f"declares {job.job_type!r}; a job's type cannot change in place: declare "
-            f"script={{'jobType': {live_type!r}, ...}} to adopt it, or remove adopt_id/import_ "
-            "to create a new job"
-        )
-    if job.name and current.get("name") != job.name:
-        taken = [i for i in names.confirm(tenant, job.name) if i != job_id]
-        if taken:
-            raise _name_taken(job_id, job.name, tenant, taken)
-    return client.update_job(job_id, {**job.to_wire(), "id": job_id}, tenant_id=tenant)
-
-
-def _update_guarded(
-    client: OpsRampClient,
-    job_id: str,
-    job: Job,
-    tenant: str,
-    olds: Mapping[str, Any],
-    *,
-    allow_duplicate: bool,
-) -> dict[str, Any]:
-    """Update a job in place; a new name another job carries is refused before it is sent."""
-    names, name = _names(), job.name or ""
-    renamed = bool(name) and olds.get("name") != name and not allow_duplicate
-    if renamed:
-        taken = [i for i in names.confirm(tenant, name) if i != job_id]
-        if taken:
-            raise _name_taken(job_id, name, tenant, taken)
-    try:
-        live = client.update_job(job_id, {**job.to_wire(), "id": job_id}, tenant_id=tenant)
-    except JobNotFoundError:
-        raise UserError(
-            f"job {job_id} no longer exists in tenant {tenant!r} (deleted outside "
-            "Pulumi?): run `pulumi refresh` to drop it from the state, then `pulumi up` "
-            "to create it again"
-        ) from None
-    live = {**live, "id": live.get("id") or job_id}
-    if not name:
-        return live
-    names.record(tenant, job_id, name)
-    rivals = _rivals(names, tenant, name, job_id) if renamed else None
-    if not rivals:
-        return live
-    # Someone took the name while we renamed: put the old job back (the state keeps it).
-    try:
-        old = _parse_declared(olds)
-        client.update_job(job_id, {**old.to_wire(), "id": job_id}, tenant_id=tenant)
-    except (JobValidationError, OpsRampError):
-        log.exception(
-            "job %s was renamed to %r, which %s also carries, and undoing the rename failed; "
-            "keeping the rename in the state", job_id, name, ", ".join(rivals),
-        )  # fmt: skip
-        return live
-    if old.name:
-        names.record(tenant, job_id, old.name)
-    raise _name_taken(job_id, name, tenant, rivals)
-
-
 def _hold_existing(job_id: str, olds: Mapping[str, Any]) -> None:
     """Note that a resource of this program holds job `job_id` (so no other one adopts it)."""
     tenant = olds.get("tenantId") or _default_tenant()
     if not job_id or not isinstance(tenant, str) or _Connection.settings is None:
         return  # nothing to guard, or no connection (the preview reports that)
-    _names().hold(tenant, job_id)
+    _guard().hold(tenant, job_id)
 
 
 def _declared_tenant(tenant: object) -> Any:
@@ -599,7 +407,7 @@ class OpsRampJobProvider(ResourceProvider):
         config = {key: req.config.get(key) for key in CONFIG_KEYS}
         _configure({key: value for key, value in config.items() if value is not None})
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate inputs with the model; return canonical inputs and every failure."""
         props = {k: v for k, v in news.items() if k != PROVIDER_KEY}
         failures: list[CheckFailure] = []
@@ -643,6 +451,10 @@ class OpsRampJobProvider(ResourceProvider):
             ]
         if unknowns or canonical is None:
             return CheckResult({**inputs, **options}, failures)
+        if not failures:
+            failures = _credentials_failure()
+            if not failures:
+                _warn_look_alikes(olds, canonical)
         return CheckResult({**canonical, **options}, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -683,18 +495,36 @@ class OpsRampJobProvider(ResourceProvider):
         """Create the job (or adopt ``adoptId``); refuse a duplicate name unless allowed."""
         job = _parse_declared(props)
         options = _options(props)
-        client = _client()
-        tenant = _tenant_of(job, client)
+        tenant = _tenant_of(job, _client())
+        guard = _guard()
         adopt_id = options.get("adoptId")
-        if adopt_id and _names().was_retired(tenant, str(adopt_id)):
+        if adopt_id and guard.was_retired(tenant, str(adopt_id)):
             # A replace of an adopted job (the old one deleted first) in this `up`: adoptId
             # stays in the inputs, but the job it named is gone by design; make the new one.
             adopt_id = None
-        if adopt_id:
-            live = _adopt(client, job, tenant, str(adopt_id))
-        else:
-            allow_duplicate = bool(options.get("allowDuplicateName"))
-            live = _create_guarded(client, job, tenant, allow_duplicate=allow_duplicate)
+        try:
+            if adopt_id:
+                live = guard.adopt(job, tenant, str(adopt_id))
+            else:
+                live = guard.create(
+                    job,
+                    tenant,
+                    allow_duplicate=bool(options.get("allowDuplicateName")),
+                    adopt_existing=_adopt_existing(),
+                )
+        except NameNotSettledError as unsettled:
+            if unsettled.job is None:
+                raise
+            # The job exists and is this operation's: it is recorded with the error (a partial
+            # create), never dropped. See README "Adoption, duplicates and replacement".
+            job_id = str(unsettled.job["id"])
+            outs = _settled_outputs(props, job, unsettled.job, options)
+            if partial_creates_supported():
+                outs[PROVIDER_KEY] = props.get(PROVIDER_KEY)
+                raise PartialCreateError(str(unsettled), job_id, outs) from None
+            # An SDK where the error cannot carry the job: keep the job, say it loudly.
+            log.warning("%s", unsettled)
+            return CreateResult(id_=job_id, outs=outs)
         # From here on OpsRamp has the job: nothing may raise.
         return CreateResult(id_=str(live["id"]), outs=_settled_outputs(props, job, live, options))
 
@@ -734,14 +564,24 @@ class OpsRampJobProvider(ResourceProvider):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Update the job in place (OpsRamp takes the full body on the job's path)."""
         job = _parse_declared(news)
-        client = _client()
         options = _options(news)
-        live = _update_guarded(
-            client,
+        tenant = _tenant_of(job, _client())
+        guard = _guard()
+        if _comparable(olds) == _comparable(news) and job.name:
+            # Nothing changed, so the engine is retrying a create that failed closed (a partial
+            # create): the `up` fails again for as long as another job carries the name.
+            live = {**olds, "id": id_}
+            guard.recheck(id_, job.name, tenant, live)
+            return UpdateResult(outs={k: v for k, v in olds.items() if k != PROVIDER_KEY})
+        old: Job | None = None
+        with contextlib.suppress(JobValidationError):
+            old = _parse_declared(olds)
+        live = guard.update(
             id_,
             job,
-            _tenant_of(job, client),
-            olds,
+            tenant,
+            old,
+            olds.get("name"),
             allow_duplicate=bool(options.get("allowDuplicateName")),
         )
         return UpdateResult(outs=_settled_outputs(news, job, live, options))
@@ -749,7 +589,7 @@ class OpsRampJobProvider(ResourceProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Delete the job; a job that is already gone counts as deleted."""
         tenant = props.get("tenantId") or _default_tenant()
-        if tenant and _names().was_adopted(tenant, id_):
+        if tenant and _guard().was_adopted(tenant, id_):
             # Another resource adopted this job in this `up` (a job moved to a new resource):
             # deleting it would leave that resource pointing at nothing.
             log.warning("job %s was adopted by another resource in this `up`; not deleted", id_)
@@ -758,4 +598,4 @@ class OpsRampJobProvider(ResourceProvider):
             _client().delete_job(id_, tenant_id=tenant)
         if tenant:
             # A replace deletes, then creates the same name: the guard must know it is free.
-            _names().retire(tenant, id_)
+            _guard().retire(tenant, id_)

@@ -15,7 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from .auth import Principal, TokenIssuer
-from .faults import FaultRegistry, FaultSpecError
+from .faults import Fault, FaultRegistry, FaultSpecError
 from .quirks import QUIRKS, UnknownQuirkError, parse_quirks, render_job, render_search
 from .ratelimit import Decision, RateLimiter, RateLimits, RequestClass
 from .seed import JOB_TYPES, TENANTS
@@ -164,14 +164,23 @@ async def fault_and_stats_middleware(request: web.Request, handler: Handler) -> 
     if fault is None:
         return await handler(request)
     if fault.action == "status":
-        return _json(fault.body, fault.status)
+        return _fault_answer(fault)
     if fault.action == "drop":
         return _drop_connection(request)
     if fault.action == "latency":
         await asyncio.sleep(fault.seconds)
         return await handler(request)
-    await handler(request)  # drop_after_commit: act fully, then never answer
+    await handler(request)  # act fully, then answer strangely or never
+    if fault.action == "answer_after_commit":
+        return _fault_answer(fault)
     return _drop_connection(request)
+
+
+def _fault_answer(fault: Fault) -> web.Response:
+    """The canned answer of a fault: its body as JSON, or as text of its content type."""
+    if fault.content_type == "application/json":
+        return _json(fault.body, fault.status)
+    return web.Response(text=str(fault.body), status=fault.status, content_type=fault.content_type)
 
 
 def _request_class(request: web.Request) -> RequestClass:

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-ACTIONS = ("status", "latency", "drop", "drop_after_commit")
+ACTIONS = ("status", "latency", "drop", "drop_after_commit", "answer_after_commit")
 MAX_LATENCY_SECONDS = 3600.0
 
 
@@ -28,6 +28,7 @@ class Fault:
     status: int
     body: Any
     seconds: float
+    content_type: str = "application/json"
 
     def to_json(self) -> dict[str, Any]:
         """The fault as the admin API lists it."""
@@ -40,6 +41,7 @@ class Fault:
             "status": self.status,
             "body": self.body,
             "seconds": self.seconds,
+            "content_type": self.content_type,
         }
 
 
@@ -62,7 +64,8 @@ class FaultRegistry:
         """Parse and arm a fault from its JSON spec."""
         if not isinstance(spec, dict):
             raise FaultSpecError("fault spec must be a JSON object")
-        unknown = set(spec) - {"method", "path", "count", "action", "status", "body", "seconds"}
+        fields = {"method", "path", "count", "action", "status", "body", "seconds", "content_type"}
+        unknown = set(spec) - fields
         if unknown:
             raise FaultSpecError(f"unknown fault fields: {sorted(unknown)}")
         action = spec.get("action", "status")
@@ -71,7 +74,9 @@ class FaultRegistry:
         method = spec.get("method", "*")
         path = spec.get("path", ".*")
         count = spec.get("count", 1)
-        status = spec.get("status", 503)
+        # A canned answer after acting is usually a success; a canned answer instead of acting
+        # is usually a failure.
+        status = spec.get("status", 200 if action == "answer_after_commit" else 503)
         seconds = spec.get("seconds", 0.0)
         if not isinstance(method, str) or not isinstance(path, str):
             raise FaultSpecError("method and path must be strings")
@@ -87,6 +92,14 @@ class FaultRegistry:
         ):
             # asyncio.sleep overflows on huge values; an hour is more than any test waits.
             raise FaultSpecError(f"seconds must be a number from 0 to {MAX_LATENCY_SECONDS:g}")
+        content_type = spec.get("content_type", "application/json")
+        if not isinstance(content_type, str) or not re.fullmatch(
+            r"[\w.+-]+/[\w.+-]+", content_type
+        ):
+            raise FaultSpecError("content_type must be a media type such as text/html")
+        body = spec.get("body", default_fault_body(status))
+        if content_type != "application/json" and not isinstance(body, str):
+            raise FaultSpecError("a body sent as another content_type than JSON must be a string")
         try:
             pattern = re.compile(path)
         except re.error as exc:
@@ -98,8 +111,9 @@ class FaultRegistry:
             remaining=count,
             action=action,
             status=status,
-            body=spec.get("body", default_fault_body(status)),
+            body=body,
             seconds=float(seconds),
+            content_type=content_type,
         )
         self._faults.append(fault)
         return fault

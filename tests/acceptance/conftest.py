@@ -63,7 +63,7 @@ def make_job(target: Target, live: OpsRampClient, request: pytest.FixtureRequest
 
     def create(suffix: str = "", **kwargs: Any) -> dict[str, Any]:
         name = f"{target.prefix}{request.node.name[:40]}-{next(_COUNTER)}{suffix}"
-        created = live.create_job(body(target, name=name, **kwargs), existing_ids=())
+        created = live.create_job(body(target, name=name, **kwargs))
         job_id = str(created["id"])
 
         def delete() -> None:

@@ -347,7 +347,6 @@ def test_sweep_deletes_only_prefixed_jobs(
                         "pattern": {"type": "never"},
                     },
                 },
-                existing_ids=(),
             )
     args = [
         "doctor",

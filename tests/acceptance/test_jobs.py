@@ -129,7 +129,7 @@ def test_invalid_job_is_a_400_naming_the_field(
     answer = raw.post(jobs_url(target), json=bad, timeout=30)
     assert answer.status_code == 400, answer.text
     with pytest.raises(OpsRampValidationError) as raised:
-        live.create_job(bad, existing_ids=())
+        live.create_job(bad)
     assert any("weekDays" in e.field_name for e in raised.value.field_errors)
 
 

@@ -62,7 +62,6 @@ def make_client(emulator: EmulatorProcess) -> Iterator[ClientFactory]:
             "backoff_cap": 0.2,
             "max_retry_seconds": 10.0,
             "max_throttle_wait": 10.0,
-            "ambiguous_settle_seconds": 0.1,
             "rate_limiter": limiter,
         }
         settings.update(overrides)

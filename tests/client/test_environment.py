@@ -93,7 +93,7 @@ def test_https_proxy_tunnels_to_the_api_with_the_ca_bundle(
     env.setenv("HTTPS_PROXY", proxy.url)
     env.setenv("REQUESTS_CA_BUNDLE", tls_emulator.ca_file)
     with client_for(tls_emulator.url) as client:
-        created = client.create_job(job_body("through a tunnel"), existing_ids=[])
+        created = client.create_job(job_body("through a tunnel"))
         assert client.get_job(created["id"])["name"] == "through a tunnel"
     assert proxy.seen
     assert set(proxy.seen) == {f"CONNECT 127.0.0.1:{tls_emulator.port} HTTP/1.0"}

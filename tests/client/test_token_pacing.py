@@ -44,9 +44,7 @@ def test_a_token_shorter_than_the_wait_for_the_window_does_not_fail_a_call(
     emulator.configure(token_ttl=1, rate_limits=limits(3, 2))
     client = make_client(max_throttle_wait=30.0)
     with ThreadPoolExecutor(max_workers=4) as pool:
-        created = list(
-            pool.map(lambda n: client.create_job(job_body(f"w{n}"), existing_ids=[]), range(9))
-        )
+        created = list(pool.map(lambda n: client.create_job(job_body(f"w{n}")), range(9)))
     assert len({job["id"] for job in created}) == 9
     # No token was refused: every request is a create, a token fetch, or a create sent again
     # after a 429 (4 threads may overrun the first window, before the server's first figure).
@@ -61,13 +59,13 @@ def test_a_refused_token_does_not_use_a_slot_of_the_window(
     emulator.configure(rate_limits=limits(4, 10))
     start_of_a_window(10, needed=3)
     client = make_client(max_throttle_wait=0.5)
-    client.create_job(job_body("first"), existing_ids=[])  # learns the window: 3 left
+    client.create_job(job_body("first"))  # learns the window: 3 left
     emulator.expire_tokens()  # the next create is refused once (401), renews, and is resent
     for index in range(3):
-        client.create_job(job_body(f"after renewal {index}"), existing_ids=[])
+        client.create_job(job_body(f"after renewal {index}"))
     assert len(emulator.jobs()) == 4
     with pytest.raises(OpsRampRateLimitError):
-        client.create_job(job_body("one too many"), existing_ids=[])
+        client.create_job(job_body("one too many"))
     assert emulator.stats()["throttled"] == 0
 
 
@@ -77,7 +75,7 @@ def test_tokens_the_api_keeps_refusing_are_reported_as_such(
     client = make_client()
     emulator.add_fault(method="POST", path=JOBS_PATH, status=401, count=3)
     with pytest.raises(OpsRampAuthError) as caught:
-        client.create_job(job_body("revoked"), existing_ids=[])
+        client.create_job(job_body("revoked"))
     message = caught.value.message
     assert "refused 3 tokens in a row" in message
     assert "integration is active" in message
@@ -95,9 +93,7 @@ def test_every_slot_of_the_first_window_is_used(
     start_of_a_window(10, needed=3)
     client = make_client(max_throttle_wait=1.0)
     with ThreadPoolExecutor(max_workers=4) as pool:
-        created = list(
-            pool.map(lambda n: client.create_job(job_body(f"f{n}"), existing_ids=[]), range(12))
-        )
+        created = list(pool.map(lambda n: client.create_job(job_body(f"f{n}")), range(12)))
     assert len(created) == 12
     assert emulator.stats()["throttled"] == 0
 
@@ -133,12 +129,9 @@ def test_a_tenant_waiting_for_its_window_does_not_stall_another(
     busy = make_client(max_throttle_wait=30.0)
     other = make_client(client_id=CLIENT93_KEY, client_secret=CLIENT93_SECRET, tenant_id=None)
     for index in range(2):
-        busy.create_job(job_body(f"used up {index}"), existing_ids=[])
+        busy.create_job(job_body(f"used up {index}"))
     waiting = [
-        threading.Thread(
-            target=busy.create_job, args=(job_body(f"waits {n}"),), kwargs={"existing_ids": []}
-        )
-        for n in range(3)
+        threading.Thread(target=busy.create_job, args=(job_body(f"waits {n}"),)) for n in range(3)
     ]
     for thread in waiting:
         thread.start()
@@ -146,7 +139,7 @@ def test_a_tenant_waiting_for_its_window_does_not_stall_another(
     started = time.monotonic()
     for index in range(2):
         body = job_body(f"other {index}", entities=[{"resource": {"id": DEVICE_LNX_APP_01}}])
-        other.create_job(body, tenant_id=CLIENT93_TENANT, existing_ids=[])
+        other.create_job(body, tenant_id=CLIENT93_TENANT)
     other_took = time.monotonic() - started
     for thread in waiting:
         thread.join()

@@ -130,12 +130,20 @@ def test_the_real_server_sends_a_few_lines_for_a_400(emulator: EmulatorProcess) 
     assert "Traceback" not in details
 
 
-def test_the_real_server_sends_a_few_lines_for_bad_credentials(emulator: EmulatorProcess) -> None:
+def test_the_real_server_fails_a_preview_once_for_bad_credentials(
+    emulator: EmulatorProcess,
+) -> None:
     server = ProviderServer()
     try:
         server.configure(stack_config(emulator, **{"opsramp:clientSecret": "wrong"}))
-        details = create_error(server, job_inputs())
+        _, failures = server.check(job_inputs())
+        _, later = server.check(job_inputs(name="another job"))
     finally:
         server.close()
-    assert details.startswith("OpsRamp rejected the API credentials")
-    assert len(details.splitlines()) == 2
+    assert len(failures) == 1
+    property_path, reason = failures[0]
+    assert property_path == ""
+    assert reason.startswith("OpsRamp rejected the API credentials")
+    assert len(reason.splitlines()) == 2
+    assert "pulumi config set --secret opsramp:clientSecret" in reason
+    assert later == []  # once per provider process, not once per job

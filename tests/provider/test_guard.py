@@ -149,10 +149,15 @@ def adopting(emulator: EmulatorProcess) -> Any:
 
 
 def test_adopt_existing_takes_over_the_one_job_of_the_declared_name(
-    adopting: ProviderServer, emulator: EmulatorProcess, out_of_band: OpsRampClient
+    adopting: ProviderServer,
+    provider: ProviderServer,
+    emulator: EmulatorProcess,
+    out_of_band: OpsRampClient,
 ) -> None:
-    inputs = checked(adopting)
+    inputs = checked(provider)
+    # Left by an interrupted `up`: there before this `up`'s provider lists the tenant.
     orphan = out_of_band.create_job({**parse_job(inputs).to_wire(), "jobQueued": False})
+    assert checked(adopting) == inputs
     emulator.reset_stats()
     job_id, outs = adopting.create(inputs)
     assert job_id == orphan["id"]

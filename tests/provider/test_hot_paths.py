@@ -3,7 +3,7 @@
 A diff whose old and new inputs are equal (the usual preview: state holds the canonical inputs
 check returned) parses nothing; one whose state is in an older form still compares canonical
 forms. A refresh parses the live job only, unless the declared inputs are needed. A provider
-process that only checks and diffs never loads the HTTP client.
+process that only checks and diffs (a no-change preview) sends one request: its token.
 """
 
 from __future__ import annotations
@@ -162,24 +162,24 @@ import json, sys
 from pulumi.dynamic import Config, ConfigureRequest
 from opsramp_jobs.provider import OpsRampJobProvider
 
-config, job_id, declared = sys.argv[1], sys.argv[2], sys.argv[3]
+config, job_id, declared, stored = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 provider = OpsRampJobProvider()
 provider.configure(ConfigureRequest(Config(json.loads(config), "example")))
-inputs = provider.check({}, json.loads(declared)).inputs
-assert provider.diff(job_id, inputs, inputs).changes is False
-print("requests" in sys.modules)
-provider.read(job_id, inputs)
-print("requests" in sys.modules)
+for _ in range(3):
+    checked = provider.check(json.loads(stored), json.loads(declared))
+    assert checked.failures == [], checked.failures
+    assert provider.diff(job_id, json.loads(stored), checked.inputs).changes is False
 """
 
 
-def test_a_preview_that_only_checks_and_diffs_never_loads_the_http_client(
+def test_a_no_change_preview_sends_one_token_request_and_nothing_else(
     emulator: EmulatorProcess, in_process: OpsRampJobProvider
 ) -> None:
-    # Importing requests and building the client cost ~0.1 CPU-s in every provider process: a
-    # preview with nothing to create pays it for nothing.
-    job_id, _ = create(in_process)
-    ran = subprocess.run(
+    # The first check of a process checks the credentials (a wrong secret fails the preview);
+    # nothing else of a no-change preview talks to OpsRamp, however many jobs it has.
+    job_id, outs = create(in_process)
+    emulator.reset_stats()
+    subprocess.run(
         [
             sys.executable,
             "-c",
@@ -187,6 +187,7 @@ def test_a_preview_that_only_checks_and_diffs_never_loads_the_http_client(
             json.dumps(stack_config(emulator)),
             job_id,
             json.dumps(job_inputs()),
+            json.dumps(outs),
         ],
         capture_output=True,
         text=True,
@@ -194,4 +195,6 @@ def test_a_preview_that_only_checks_and_diffs_never_loads_the_http_client(
         cwd=REPO_ROOT,
         timeout=60,
     )
-    assert ran.stdout.split() == ["False", "True"]  # loaded by the first read, not before
+    routes = emulator.stats()["by_route"]
+    assert sum(routes.values()) == 1, routes
+    assert next(iter(routes)).endswith("/auth/oauth/token"), routes

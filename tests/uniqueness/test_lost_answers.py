@@ -1,4 +1,4 @@
-"""Creates whose answer is lost: exactly one job, or the candidates listed."""
+"""Creates whose answer is lost: exactly one job, or the candidates listed (create_once)."""
 
 from __future__ import annotations
 
@@ -6,19 +6,20 @@ import threading
 
 import pytest
 
-from opsramp_jobs.client import OpsRampClient
 from opsramp_jobs.errors import AmbiguousCreateError
 from opsramp_jobs.pacing import RateClass, RateLimiter, Reservation
-from tests.client.conftest import CREATE_ROUTE, JOBS_PATH, ClientFactory, job_body, route_count
-from tests.support.emulator import EmulatorProcess
+from opsramp_jobs.uniqueness import NameGuard
+from tests.client.conftest import ClientFactory, job_body, route_count
+from tests.support.emulator import CLIENT13_TENANT, EmulatorProcess
+from tests.uniqueness.conftest import CREATE_ROUTE, JOBS_PATH, SEARCH_ROUTE, new_guard
 
 
 def test_dropped_after_commit_adopts_the_stored_job(
-    client: OpsRampClient, emulator: EmulatorProcess
+    guard: NameGuard, emulator: EmulatorProcess
 ) -> None:
-    client.create_job(job_body("other job"))
+    guard.create_once(job_body("other job"), CLIENT13_TENANT)
     emulator.add_fault(method="POST", path=JOBS_PATH, action="drop_after_commit")
-    created = client.create_job(job_body("committed then dropped"))
+    created = guard.create_once(job_body("committed then dropped"), CLIENT13_TENANT)
     stored = [entry["job"] for entry in emulator.jobs() if entry["job"]["name"] != "other job"]
     assert [job["id"] for job in stored] == [created["id"]]
     assert created == stored[0]  # the full body, entities included
@@ -26,20 +27,20 @@ def test_dropped_after_commit_adopts_the_stored_job(
 
 
 def test_dropped_before_commit_is_created_exactly_once(
-    client: OpsRampClient, emulator: EmulatorProcess
+    guard: NameGuard, emulator: EmulatorProcess
 ) -> None:
     emulator.add_fault(method="POST", path=JOBS_PATH, action="drop")
-    created = client.create_job(job_body("dropped"))
+    created = guard.create_once(job_body("dropped"), CLIENT13_TENANT)
     assert [entry["job"]["id"] for entry in emulator.jobs()] == [created["id"]]
     assert route_count(emulator, CREATE_ROUTE) == 2
 
 
 def test_an_existing_job_with_the_same_name_is_not_adopted(
-    client: OpsRampClient, emulator: EmulatorProcess
+    guard: NameGuard, emulator: EmulatorProcess
 ) -> None:
-    older = client.create_job(job_body("same name"))
+    older = guard.create_once(job_body("same name"), CLIENT13_TENANT)
     emulator.add_fault(method="POST", path=JOBS_PATH, action="drop_after_commit")
-    created = client.create_job(job_body("same name"))
+    created = guard.create_once(job_body("same name"), CLIENT13_TENANT)
     assert created["id"] != older["id"]
     assert len(emulator.jobs()) == 2
 
@@ -49,10 +50,10 @@ def test_a_read_timeout_on_a_create_ends_with_exactly_one_job(
 ) -> None:
     # The client gives up at 0.3 s while the server is still busy: the outcome is unknown.
     # (This emulator drops the half-read request when the client hangs up, so it never commits
-    # and the client must create the job once more; a server that commits late is adopted.)
-    client = make_client(read_timeout=0.3, ambiguous_settle_seconds=1.0)
+    # and the guard must create the job once more; a server that commits late is adopted.)
+    guard = new_guard(make_client(read_timeout=0.3), lost_answer_settle_seconds=1.0)
     emulator.add_fault(method="POST", path=JOBS_PATH, action="latency", seconds=0.8)
-    created = client.create_job(job_body("slow commit"))
+    created = guard.create_once(job_body("slow commit"), CLIENT13_TENANT)
     assert [entry["job"]["id"] for entry in emulator.jobs()] == [created["id"]]
     assert route_count(emulator, CREATE_ROUTE) in (1, 2)
 
@@ -75,15 +76,14 @@ class _WritesTogether(RateLimiter):
 def test_two_new_jobs_with_the_name_are_never_both_adopted(
     make_client: ClientFactory, emulator: EmulatorProcess
 ) -> None:
-    limiter = _WritesTogether()
-    client = make_client(rate_limiter=limiter)
+    guard = new_guard(make_client(rate_limiter=_WritesTogether()))
     emulator.add_fault(method="POST", path=JOBS_PATH, action="drop_after_commit", count=2)
     adopted: list[str] = []
     ambiguous: list[AmbiguousCreateError] = []
 
     def create() -> None:
         try:
-            adopted.append(client.create_job(job_body("twins"))["id"])
+            adopted.append(guard.create_once(job_body("twins"), CLIENT13_TENANT)["id"])
         except AmbiguousCreateError as exc:
             ambiguous.append(exc)
 
@@ -105,12 +105,23 @@ def test_two_new_jobs_with_the_name_are_never_both_adopted(
 
 
 def test_a_nameless_create_that_is_dropped_is_ambiguous(
-    client: OpsRampClient, emulator: EmulatorProcess
+    guard: NameGuard, emulator: EmulatorProcess
 ) -> None:
     body = job_body()
     del body["name"]
     emulator.add_fault(method="POST", path=JOBS_PATH, action="drop_after_commit")
     with pytest.raises(AmbiguousCreateError, match="no name") as caught:
-        client.create_job(body)
+        guard.create_once(body, CLIENT13_TENANT)
     assert caught.value.candidates == []
     assert route_count(emulator, CREATE_ROUTE) == 1
+
+
+def test_known_ids_skip_the_pre_create_search_and_still_settle_a_lost_answer(
+    guard: NameGuard, emulator: EmulatorProcess
+) -> None:
+    first = guard.create_once(job_body(), CLIENT13_TENANT, existing=[])
+    assert route_count(emulator, SEARCH_ROUTE) == 0
+    emulator.add_fault(method="POST", path=JOBS_PATH, action="drop_after_commit")
+    second = guard.create_once(job_body(), CLIENT13_TENANT, existing=[first["id"]])
+    assert second["id"] != first["id"]
+    assert sorted(j["job"]["id"] for j in emulator.jobs()) == sorted([first["id"], second["id"]])

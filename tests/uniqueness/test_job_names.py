@@ -1,4 +1,4 @@
-"""The duplicate-name guard's memory (opsramp_jobs.names) against the emulator, over real HTTP."""
+"""The duplicate-name guard's memory (uniqueness.JobNames) against the emulator, over real HTTP."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from opsramp_jobs.client import OpsRampClient, clear_token_cache
-from opsramp_jobs.names import JobNames
+from opsramp_jobs.uniqueness import JobNames
 from tests.client.conftest import job_body
 from tests.support.emulator import CLIENT13_KEY, CLIENT13_SECRET, CLIENT13_TENANT, EmulatorProcess
 
@@ -44,7 +44,7 @@ def routes(emulator: EmulatorProcess) -> dict[str, int]:
 def create(names: JobNames, client: OpsRampClient, name: str) -> tuple[list[str], str]:
     """What the provider does: claim the name, POST, record; (ids seen before, new id)."""
     with names.claim(CLIENT13_TENANT, name) as existing:
-        job = client.create_job(job_body(name), existing_ids=existing)
+        job = client.create_job(job_body(name))
         names.record(CLIENT13_TENANT, str(job["id"]), name)
     return existing, str(job["id"])
 
@@ -79,7 +79,7 @@ def test_same_name_in_one_process_waits_for_the_first_create(
             seen.append(existing)
             first_claimed.set()
             release.wait(5)
-            job = client.create_job(job_body("twin"), existing_ids=existing)
+            job = client.create_job(job_body("twin"))
             names.record(CLIENT13_TENANT, str(job["id"]), "twin")
 
     thread = threading.Thread(target=first)
