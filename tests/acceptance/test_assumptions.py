@@ -71,6 +71,47 @@ def test_assumption_name_query_is_only_a_prefilter_so_the_client_matches_exact_n
     assert [job["id"] for job in live.find_jobs_by_name(wanted["name"])] == [wanted["id"]]
 
 
+def test_assumption_names_differing_only_in_case_or_spacing_are_two_jobs(
+    live: OpsRampClient, make_job: MakeJob, target: Target
+) -> None:
+    """R8: names are compared exactly, so look-alikes are two jobs (warned about, not refused)."""
+    base = f"{target.prefix}lookalike-{uuid.uuid4().hex[:6]}"
+    made = [
+        live.create_job(body(target, name=name))["id"]
+        for name in (
+            f"{base} Nightly Patch",
+            f"{base} nightly  patch",
+            f"{base} Nightly\u00a0Patch",
+        )
+    ]
+    try:
+        for job_id, name in zip(
+            made,
+            (f"{base} Nightly Patch", f"{base} nightly  patch", f"{base} Nightly\u00a0Patch"),
+            strict=True,
+        ):
+            assert live.get_job(job_id)["name"] == name
+            assert [job["id"] for job in live.find_jobs_by_name(name)] == [job_id]
+    finally:
+        for job_id in made:
+            with suppress(JobNotFoundError):
+                live.delete_job(job_id)
+
+
+def test_assumption_search_lists_a_job_once_created_and_earlier_ones_with_it(
+    live: OpsRampClient, make_job: MakeJob
+) -> None:
+    """R9: a search that lists a new job lists the jobs created before it (prefix-consistent)."""
+    first = make_job("-first")
+    second = make_job("-second")
+    for _ in range(20):
+        listed = {job["id"] for job in live.find_jobs_by_name(second["name"])}
+        if second["id"] in listed:
+            break
+    assert second["id"] in listed, "the search never listed a job just created"
+    assert [job["id"] for job in live.find_jobs_by_name(first["name"])] == [first["id"]]
+
+
 def test_assumption_credential_set_is_sent_inside_script_and_never_echoed(
     live: OpsRampClient, make_job: MakeJob, target: Target
 ) -> None:
