@@ -31,7 +31,7 @@ from opsramp_jobs.token import TOKEN_PATHS, TokenSource, clear_token_cache
 if TYPE_CHECKING:
     from opsramp_jobs.settings import ConnectionSettings
 
-__all__ = ["TOKEN_PATHS", "OpsRampClient", "SearchPage", "clear_token_cache"]
+__all__ = ["TOKEN_PATHS", "OpsRampClient", "SearchPage", "clear_token_cache", "client_for"]
 
 log = logging.getLogger("opsramp_jobs.client")
 
@@ -139,16 +139,8 @@ class OpsRampClient:
 
     @classmethod
     def from_settings(cls, settings: ConnectionSettings, **options: Any) -> OpsRampClient:
-        """A client for resolved connection settings (stack config or ``OPSRAMP_*``)."""
-        return cls(
-            settings.api_url,
-            settings.client_id,
-            settings.client_secret,
-            tenant_id=settings.tenant_id,
-            connect_timeout=settings.connect_timeout,
-            read_timeout=settings.read_timeout,
-            **options,
-        )
+        """A client for resolved connection settings; kept for callers of old, see client_for."""
+        return client_for(settings, **options)
 
     def __repr__(self) -> str:
         return f"OpsRampClient(base_url={self.base_url!r}, tenant_id={self.tenant_id!r})"
@@ -164,6 +156,11 @@ class OpsRampClient:
     def tokens_fetched(self) -> int:
         """Tokens this client fetched (others may come from the process-wide cache)."""
         return self._tokens.fetched
+
+    @property
+    def exchange(self) -> HttpExchange:
+        """The HTTP exchange every call goes through (for probes of raw answers: the doctor)."""
+        return self._exchange
 
     @property
     def requests_sent(self) -> int:
@@ -412,3 +409,20 @@ class OpsRampClient:
         if not isinstance(result, dict):
             raise OpsRampApiError(f"OpsRamp answered {what} without a JSON object; retry later")
         return result
+
+
+def client_for(settings: ConnectionSettings, **options: Any) -> OpsRampClient:
+    """The client for resolved connection settings: URL, API key, default tenant and timeouts.
+
+    The one factory of the package (provider, lookups, doctor); ``options`` are the
+    constructor's keyword arguments, e.g. ``max_retry_seconds``.
+    """
+    return OpsRampClient(
+        settings.api_url,
+        settings.client_id,
+        settings.client_secret,
+        tenant_id=settings.tenant_id,
+        connect_timeout=settings.connect_timeout,
+        read_timeout=settings.read_timeout,
+        **options,
+    )
