@@ -139,7 +139,7 @@ class OpsRampClient:
 
     @classmethod
     def from_settings(cls, settings: ConnectionSettings, **options: Any) -> OpsRampClient:
-        """A client for resolved connection settings; kept for callers of old, see client_for."""
+        """A client for resolved connection settings (stack config or ``OPSRAMP_*``)."""
         return client_for(settings, **options)
 
     def __repr__(self) -> str:

@@ -516,23 +516,23 @@ def _listing(jobs: Sequence[tuple[str, str]]) -> list[str]:
 
 
 def _describe_plan(plan: SweepPlan) -> list[str]:
-    lines = []
-    if plan.kept:
-        lines.append(
-            f"keeps {len(plan.kept)} job(s) named {plan.prefix}… without a doctor or acceptance "
-            "run id (not made by one):"
-        )
-        lines += _listing(plan.kept)
-    if not plan.delete:
-        lines.append(
+    if plan.delete:
+        lines = [f"{len(plan.delete)} job(s) in {plan.tenant} made by a doctor or acceptance run:"]
+        lines += _listing(plan.delete)
+    else:
+        lines = [
             f"nothing to delete: no job in {plan.tenant} named {plan.prefix}… was made by a "
             "doctor or acceptance run"
-        )
+        ]
         if not plan.prefix.startswith(JOB_PREFIX) and not JOB_PREFIX.startswith(plan.prefix):
             lines.append(f"  (every such job is named {JOB_PREFIX}<run id>-…)")
-        return lines
-    lines.append(f"{len(plan.delete)} job(s) in {plan.tenant} made by a doctor or acceptance run:")
-    return lines + _listing(plan.delete)
+    if plan.kept:
+        lines.append(
+            f"keeps {len(plan.kept)} job(s) named {plan.prefix}… that no doctor or acceptance "
+            "run made (no run id):"
+        )
+        lines += _listing(plan.kept)
+    return lines
 
 
 def run_sweep(
@@ -570,7 +570,7 @@ def run_sweep(
                 )
                 return 2
             try:
-                answer = ask(f"Delete these {len(plan.delete)} job(s)? [y/N] ")
+                answer = ask(f"Delete the {len(plan.delete)} job(s) made by a run? [y/N] ")
             except (EOFError, KeyboardInterrupt):
                 answer = ""
             if answer.strip().lower() not in ("y", "yes"):

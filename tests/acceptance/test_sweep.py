@@ -120,7 +120,7 @@ def test_sweep_with_yes_deletes_the_runs_jobs_and_no_look_alike(
     assert "2 job(s) in client_13 made by a doctor or acceptance run:" in out
     assert "deleted 2 job(s) in client_13" in out
     # The look-alikes named with the prefix are listed as kept.
-    assert f"keeps 5 job(s) named {JOB_PREFIX}… without a doctor or acceptance run id" in out
+    assert f"keeps 5 job(s) named {JOB_PREFIX}… that no doctor or acceptance run made" in out
     assert f"{JOB_PREFIX}user-important" in out
 
 
@@ -157,7 +157,7 @@ def test_it_asks_and_a_no_deletes_nothing(
         return "n"
 
     code, out, _ = _sweep(settings, ask=answer)
-    assert (code, asked) == (1, ["Delete these 2 job(s)? [y/N] "])
+    assert (code, asked) == (1, ["Delete the 2 job(s) made by a run? [y/N] "])
     assert "nothing deleted" in out
     assert _names(sweep_emulator) == sorted(OURS + USERS)
     code, _, _ = _sweep(settings, ask=lambda _: "y")
