@@ -381,39 +381,35 @@ def test_a_utf8_byte_order_mark_is_ignored(
     assert response.status_code == 200, response.text
 
 
+def post_encoded(
+    emulator: EmulatorProcess, api: requests.Session, raw: bytes, coding: str
+) -> requests.Response:
+    """POST bytes as a JSON job body under a Content-Encoding."""
+    return api.post(
+        emulator.jobs_url(),
+        data=raw,
+        headers={"Content-Type": "application/json", "Content-Encoding": coding},
+        timeout=30,
+    )
+
+
 @pytest.mark.parametrize("coding", ["gzip", "deflate"])
 def test_a_body_that_is_not_in_its_content_encoding_is_a_400(
     emulator: EmulatorProcess, api: requests.Session, coding: str
 ) -> None:
     """A bad gzip or deflate body made aiohttp's decoder fail inside the handler (500)."""
-    response = api.post(
-        emulator.jobs_url(),
-        data=json.dumps(daily_job()).encode(),
-        headers={"Content-Type": "application/json", "Content-Encoding": coding},
-        timeout=10,
-    )
+    response = post_encoded(emulator, api, json.dumps(daily_job()).encode(), coding)
     assert field_errors(response)["body"].startswith(f"Body is not valid {coding}:")
 
 
 def test_a_gzip_body_is_decoded(emulator: EmulatorProcess, api: requests.Session) -> None:
-    response = api.post(
-        emulator.jobs_url(),
-        data=gzip.compress(json.dumps(daily_job()).encode()),
-        headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
-        timeout=10,
-    )
+    response = post_encoded(emulator, api, gzip.compress(json.dumps(daily_job()).encode()), "gzip")
     assert response.status_code == 200, response.text
 
 
 def test_a_gzip_bomb_is_a_413(emulator: EmulatorProcess, api: requests.Session) -> None:
     """64 KiB that decode to 16 MiB: refused once the decoded body passes 1 MiB."""
-    bomb = gzip.compress(b" " * (16 * 1024 * 1024))
-    response = api.post(
-        emulator.jobs_url(),
-        data=bomb,
-        headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
-        timeout=30,
-    )
+    response = post_encoded(emulator, api, gzip.compress(b" " * (16 * 1024 * 1024)), "gzip")
     assert response.status_code == 413
     assert response.json()[0]["fieldName"] == "body"
 
@@ -422,12 +418,7 @@ def test_a_gzip_bomb_is_a_413(emulator: EmulatorProcess, api: requests.Session) 
 def test_a_content_encoding_the_emulator_does_not_decode_is_a_415(
     emulator: EmulatorProcess, api: requests.Session, coding: str
 ) -> None:
-    response = api.post(
-        emulator.jobs_url(),
-        data=json.dumps(daily_job()).encode(),
-        headers={"Content-Type": "application/json", "Content-Encoding": coding},
-        timeout=10,
-    )
+    response = post_encoded(emulator, api, json.dumps(daily_job()).encode(), coding)
     assert response.status_code == 415, response.text
     assert "use gzip, deflate or none" in response.json()[0]["message"]
 
