@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from opsramp_jobs.client import OpsRampClient
+from opsramp_jobs.client import OpsRampClient, client_for
 from opsramp_jobs.doctor import JOB_PREFIX, ShapeOptions, new_run_id, run_prefix
 from opsramp_jobs.settings import ConnectionSettings, SettingsError, resolve_settings
 from tests.support.emulator import (
@@ -98,9 +98,7 @@ class Target:
         """A client for the target (retry and throttle waits sized for a live tenant)."""
         settings: dict[str, Any] = {"max_retry_seconds": 30.0, "max_throttle_wait": 90.0}
         settings.update(overrides)
-        return OpsRampClient(
-            self.base_url, self.client_id, self.client_secret, self.tenant_id, **settings
-        )
+        return client_for(self.settings, **settings)
 
     def entities(self) -> list[dict[str, Any]]:
         """The entities every test job carries (none unless devices were given)."""
