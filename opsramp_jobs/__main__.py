@@ -7,15 +7,14 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from .client import OpsRampClient
 from .doctor import (
     JOB_PREFIX,
     ShapeOptions,
     render,
     run_doctor,
+    run_sweep,
     setting_origins,
     stack_config,
-    sweep,
 )
 from .errors import OpsRampError
 from .settings import ConnectionSettings, resolve_settings
@@ -25,7 +24,11 @@ __all__ = ["main"]
 _EXIT_CODES = """exit codes:
   0  ready for `pulumi up`
   1  something `pulumi up` needs is wrong (a ✗ line)
-  2  settings missing or invalid (no check was run)"""
+  2  settings missing or invalid (no check was run)
+with --sweep:
+  0  deleted, nothing to delete, or --dry-run
+  1  answered no, or a delete failed
+  2  settings missing or invalid, or no terminal to confirm on and no --yes"""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,17 +60,20 @@ def _parser() -> argparse.ArgumentParser:
         "--script-param", action="append", default=[], metavar="ID=VALUE", help="repeatable"
     )
     doctor.add_argument("--credential-set", help="credential set uniqueId for the custom shape")
-    doctor.add_argument(
+    sweep = doctor.add_argument_group("sweep")
+    sweep.add_argument(
         "--sweep",
         action="store_true",
-        help="instead of the checks: DELETES every job of the tenant whose name starts with "
-        "--prefix (what an interrupted acceptance run or doctor leaves), and lists their ids",
+        help="instead of the checks: list the jobs an interrupted doctor or acceptance run left "
+        f"(named {JOB_PREFIX}<run id>-…; never a job named by hand), ask, and DELETE them",
     )
-    doctor.add_argument(
+    sweep.add_argument(
         "--prefix",
         default=JOB_PREFIX,
-        help="name prefix of the jobs --sweep deletes (default: %(default)s; never empty)",
+        help="only those whose name starts with this, e.g. one run's (default: %(default)s)",
     )
+    sweep.add_argument("--dry-run", action="store_true", help="list only, delete nothing")
+    sweep.add_argument("--yes", action="store_true", help="delete without asking")
     return parser
 
 
@@ -75,19 +81,12 @@ def _settings(args: argparse.Namespace) -> tuple[ConnectionSettings, dict[str, s
     """The settings, and where each came from (flag, stack config key or variable)."""
     config: dict[str, Any] = stack_config(args.stack) if args.stack else {}
     flags = {
-        "opsramp:apiUrl": args.api_url,
-        "opsramp:clientId": args.client_id,
-        "opsramp:clientSecret": args.client_secret,
-        "opsramp:tenantId": args.tenant_id,
-    }
-    config.update({key: value for key, value in flags.items() if value})
-    by_setting = {
         "api_url": args.api_url,
         "client_id": args.client_id,
         "client_secret": args.client_secret,
         "tenant_id": args.tenant_id,
     }
-    return resolve_settings(config), setting_origins(config, by_setting)
+    return resolve_settings(config, flags=flags), setting_origins(config, flags)
 
 
 def _shape_options(args: argparse.Namespace) -> ShapeOptions:
@@ -105,18 +104,6 @@ def _shape_options(args: argparse.Namespace) -> ShapeOptions:
     )
 
 
-def _sweep(settings: ConnectionSettings, prefix: str) -> int:
-    if settings.tenant_id is None:
-        print("✗ opsramp:tenantId is not set (or OPSRAMP_TENANT_ID)", file=sys.stderr)
-        return 2
-    with OpsRampClient(settings.api_url, settings.client_id, settings.client_secret) as client:
-        deleted = sweep(client, settings.tenant_id, prefix)
-    print(f"deleted {len(deleted)} job(s) named {prefix}… in {settings.tenant_id}")
-    for job_id in deleted:
-        print(f"  {job_id}")
-    return 0
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (1: not ready, 2: bad settings)."""
     args = _parser().parse_args(argv)
@@ -128,7 +115,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         if args.sweep:
-            return _sweep(settings, args.prefix)
+            return run_sweep(
+                settings,
+                args.prefix,
+                dry_run=args.dry_run,
+                yes=args.yes,
+                ask=input if sys.stdin.isatty() else None,
+                out=sys.stdout,
+                err=sys.stderr,
+            )
         report = run_doctor(settings, write=args.write, shape_options=options, origins=origins)
     except (OpsRampError, ValueError) as exc:
         print(f"✗ {exc}", file=sys.stderr)

@@ -25,7 +25,7 @@ from opsramp_jobs.token import TOKEN_PATHS, TokenSource, clear_token_cache
 if TYPE_CHECKING:
     from opsramp_jobs.settings import ConnectionSettings
 
-__all__ = ["TOKEN_PATHS", "OpsRampClient", "SearchPage", "clear_token_cache"]
+__all__ = ["TOKEN_PATHS", "OpsRampClient", "SearchPage", "clear_token_cache", "client_for"]
 
 log = logging.getLogger("opsramp_jobs.client")
 
@@ -137,15 +137,7 @@ class OpsRampClient:
     @classmethod
     def from_settings(cls, settings: ConnectionSettings, **options: Any) -> OpsRampClient:
         """A client for resolved connection settings (stack config or ``OPSRAMP_*``)."""
-        return cls(
-            settings.api_url,
-            settings.client_id,
-            settings.client_secret,
-            tenant_id=settings.tenant_id,
-            connect_timeout=settings.connect_timeout,
-            read_timeout=settings.read_timeout,
-            **options,
-        )
+        return client_for(settings, **options)
 
     def __repr__(self) -> str:
         return f"OpsRampClient(base_url={self.base_url!r}, tenant_id={self.tenant_id!r})"
@@ -161,6 +153,11 @@ class OpsRampClient:
     def tokens_fetched(self) -> int:
         """Tokens this client fetched (others may come from the process-wide cache)."""
         return self._tokens.fetched
+
+    @property
+    def exchange(self) -> HttpExchange:
+        """The HTTP exchange every call goes through (for probes of raw answers: the doctor)."""
+        return self._exchange
 
     @property
     def requests_sent(self) -> int:
@@ -347,3 +344,20 @@ class OpsRampClient:
                 f"OpsRamp answered {what} with a success but without a JSON object"
             )
         return result
+
+
+def client_for(settings: ConnectionSettings, **options: Any) -> OpsRampClient:
+    """The client for resolved connection settings: URL, API key, default tenant and timeouts.
+
+    The one factory of the package (provider, lookups, doctor); ``options`` are the
+    constructor's keyword arguments, e.g. ``max_retry_seconds``.
+    """
+    return OpsRampClient(
+        settings.api_url,
+        settings.client_id,
+        settings.client_secret,
+        tenant_id=settings.tenant_id,
+        connect_timeout=settings.connect_timeout,
+        read_timeout=settings.read_timeout,
+        **options,
+    )

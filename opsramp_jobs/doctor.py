@@ -3,33 +3,34 @@
 Read-only checks: the URL answers, which token path works, the credentials, the tenant and its
 kind, the job types it offers, the rate-limit headers, the search paging shape. With ``write``,
 one job per documented shape is created (no devices, nothing scheduled before 2099), read back,
-compared with what the provider expects, and always deleted. ``sweep`` deletes every job whose
-name carries :data:`JOB_PREFIX` (left behind by an interrupted acceptance run or doctor).
+compared with what the provider expects, and always deleted. ``sweep`` deletes the jobs a doctor
+or an acceptance run made and left behind (interrupted), and nothing else: see
+:func:`made_by_a_run`.
+
+Every request goes through the client (`client.py`): its exchange (session, proxy, CA bundle,
+timeouts) and its retry bounds for the raw probes, its calls for the rest.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import hashlib
 import json
 import os
 import re
-import ssl
+import secrets
 import subprocess
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
-import uuid
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import suppress
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
+from urllib.parse import quote
 
-import certifi
+import requests
 
-from .client import TOKEN_PATHS, OpsRampClient
+from .client import PAGING_FIELDS, TOKEN_PATHS, OpsRampClient, client_for
 from .errors import JobNotFoundError, OpsRampError
+from .exchange import json_body
 from .model import (
     JOB_TYPES,
     AdCheckList,
@@ -55,14 +56,12 @@ from .model import (
     device,
     parse_job,
 )
-
-# settings.py records where each value came from only in private helpers; the doctor names that
-# origin (variable, stack config key or flag) in its hints, so it borrows them.
 from .settings import SOURCES as SETTING_SOURCES
-from .settings import ConnectionSettings, lookup_setting
+from .settings import ConnectionSettings, api_url_problem, lookup_setting
 from .uniqueness import NameGuard
 
 __all__ = [
+    "CLIENT_OPTIONS",
     "FAR_FUTURE",
     "JOB_PREFIX",
     "PAGING_FIELDS",
@@ -71,10 +70,17 @@ __all__ = [
     "DoctorReport",
     "ShapeOptions",
     "ShapeResult",
+    "SweepPlan",
+    "delete_planned",
     "expected_echo",
     "field_differences",
+    "made_by_a_run",
+    "new_run_id",
+    "plan_sweep",
     "render",
     "run_doctor",
+    "run_prefix",
+    "run_sweep",
     "setting_origins",
     "shapes",
     "stack_config",
@@ -82,12 +88,13 @@ __all__ = [
     "tenant_kind",
 ]
 
-# Every job the acceptance tests and the doctor create starts with this, so a sweep finds them.
+# Every job the acceptance tests and the doctor create is named `<JOB_PREFIX><run id>-…`.
 JOB_PREFIX = "opsramp-jobs-acc-"
 # Far enough ahead that no job made by a check is ever due before it is deleted.
 FAR_FUTURE = "2099-12-01T02:30:00+0000"
-PAGING_FIELDS = ("totalResults", "pageNo", "pageSize", "totalPages", "nextPage")
 RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+# The doctor's client gives up sooner than the provider's: it answers in seconds.
+CLIENT_OPTIONS: Mapping[str, Any] = {"max_retry_seconds": 20.0, "max_throttle_wait": 70.0}
 
 
 class _Missing:
@@ -156,7 +163,7 @@ class DoctorReport:
 
 
 # --------------------------------------------------------------------------------------------
-# Plain HTTP for the probes the client does not offer (token paths, headers, raw shapes)
+# Raw probes (token paths, headers, shapes) through the client's exchange
 # --------------------------------------------------------------------------------------------
 
 
@@ -167,37 +174,45 @@ class _Answer:
     body: Any
 
 
-def _ssl_context() -> ssl.SSLContext:
-    """The CA bundle the client trusts: REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE, else certifi's."""
-    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-    return ssl.create_default_context(cafile=bundle or certifi.where())
+class _ProbeFailedError(Exception):
+    """A probe that got no answer within the client's retry bounds; the client's message."""
 
 
-def _http(
+def _probe(
+    client: OpsRampClient,
     method: str,
-    url: str,
+    path: str,
     *,
     form: Mapping[str, str] | None = None,
+    params: Mapping[str, str | int] | None = None,
     token: str | None = None,
-    timeout: float = 10.0,
 ) -> _Answer:
-    """One request; any HTTP status is an answer, a transport failure raises OSError."""
-    data = urllib.parse.urlencode(form).encode() if form is not None else None
+    """One answer, any status; retried as the client retries (every probe may be repeated).
+
+    A transport failure and a 5xx are retried within the client's bounds; the last 5xx is the
+    answer, a transport failure past the bounds raises _ProbeFailedError.
+    """
     headers = {"Accept": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(url, data=data, headers=headers, method=method)
-    context = _ssl_context() if url.startswith("https:") else None
-    try:
-        with urllib.request.urlopen(request, timeout=timeout, context=context) as response:
-            status, raw, got = response.status, response.read(), response.headers
-    except urllib.error.HTTPError as exc:
-        status, raw, got = exc.code, exc.read(), exc.headers
-    try:
-        body = json.loads(raw) if raw else None
-    except ValueError:
-        body = None
-    return _Answer(status, dict(got.items()), body)
+    started = time.monotonic()
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            response = client.exchange.send(
+                method, path, attempt, headers=headers, params=params, form=form
+            )
+        except requests.RequestException as exc:
+            if client.retry.may_retry(attempt, started):
+                client.retry.sleep(attempt)
+                continue
+            failure = client.exchange.connection_error(method, path, exc)
+            raise _ProbeFailedError(failure.message) from None
+        if response.status_code >= 500 and client.retry.may_retry(attempt, started):
+            client.retry.sleep(attempt)
+            continue
+        return _Answer(response.status_code, dict(response.headers), json_body(response))
 
 
 # --------------------------------------------------------------------------------------------
@@ -404,24 +419,169 @@ def _delete_quietly(client: OpsRampClient, job_id: str, tenant: str) -> bool:
 
 
 # --------------------------------------------------------------------------------------------
-# Sweeping
+# Run ids, and sweeping what runs left behind
 # --------------------------------------------------------------------------------------------
 
+# `<JOB_PREFIX><8 hex: nonce><8 hex: seal>-…`: the seal is the start of sha256(JOB_PREFIX +
+# nonce). Every job a doctor or acceptance run makes carries it in its name (the one field of
+# OpsRamp's job schema a client chooses freely that comes back from a search, on every job
+# type); a user's job, named by hand, does not: `opsramp-jobs-acc-user-important` has no run id.
+_RUN_NAME = re.compile(rf"{re.escape(JOB_PREFIX)}(?P<nonce>[0-9a-f]{{8}})(?P<seal>[0-9a-f]{{8}})-.")
 
-def sweep(client: OpsRampClient, tenant: str, prefix: str = JOB_PREFIX) -> list[str]:
-    """Delete every job of the tenant whose name starts with ``prefix``; return their ids."""
+
+def _seal(nonce: str) -> str:
+    return hashlib.sha256(f"{JOB_PREFIX}{nonce}".encode()).hexdigest()[:8]
+
+
+def new_run_id() -> str:
+    """A new run's id: 8 random hex digits and their 8-digit seal."""
+    nonce = secrets.token_hex(4)
+    return nonce + _seal(nonce)
+
+
+def run_prefix(run_id: str) -> str:
+    """The name prefix of every job one run makes."""
+    return f"{JOB_PREFIX}{run_id}-"
+
+
+def made_by_a_run(name: str) -> bool:
+    """Whether a job name is one a doctor or acceptance run gave (prefix, run id, valid seal)."""
+    found = _RUN_NAME.match(name)
+    return found is not None and _seal(found["nonce"]) == found["seal"]
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    """What a sweep deletes, and the jobs named alike that it keeps (no run id)."""
+
+    tenant: str
+    prefix: str
+    delete: list[tuple[str, str]]  # (id, name)
+    kept: list[tuple[str, str]]
+
+
+def plan_sweep(client: OpsRampClient, tenant: str, prefix: str = JOB_PREFIX) -> SweepPlan:
+    """The jobs of the tenant whose name starts with ``prefix`` and was given by a run."""
     if not prefix.strip():
-        raise ValueError("refusing to sweep with an empty prefix: it would delete every job")
-    deleted = []
+        raise ValueError("--prefix is empty: give the start of the names to sweep")
+    delete: list[tuple[str, str]] = []
+    kept: list[tuple[str, str]] = []
     # Every job, filtered here: what OpsRamp's `name:` filter matches is undocumented (it might
     # be an exact match), and a sweep that misses a leftover job fails silently.
     for job in client.search_jobs(tenant_id=tenant):
         name = job.get("name")
         if isinstance(name, str) and name.startswith(prefix):
-            with suppress(JobNotFoundError):
-                client.delete_job(str(job["id"]), tenant_id=tenant)
-            deleted.append(str(job["id"]))
+            (delete if made_by_a_run(name) else kept).append((str(job.get("id")), name))
+    return SweepPlan(tenant, prefix, delete, kept)
+
+
+def delete_planned(client: OpsRampClient, plan: SweepPlan) -> tuple[list[str], list[str]]:
+    """Delete the plan's jobs: (ids deleted or already gone, problems).
+
+    Each job is read again first and deleted only if it still carries the name planned: between
+    the plan and a confirmation it may have been renamed.
+    """
+    deleted, problems = [], []
+    for job_id, name in plan.delete:
+        try:
+            current = client.get_job(job_id, tenant_id=plan.tenant).get("name")
+            if current != name:
+                problems.append(f"{job_id} is now named {current!r}, not {name!r}: kept")
+                continue
+            client.delete_job(job_id, tenant_id=plan.tenant)
+        except JobNotFoundError:
+            pass  # gone already: what the sweep wanted
+        except OpsRampError as exc:
+            problems.append(f"{job_id} {name}: {exc}")
+            continue
+        deleted.append(job_id)
+    return deleted, problems
+
+
+def sweep(client: OpsRampClient, tenant: str, prefix: str = JOB_PREFIX) -> list[str]:
+    """Delete, without asking, the jobs runs left in the tenant; return their ids."""
+    deleted, problems = delete_planned(client, plan_sweep(client, tenant, prefix))
+    if problems:
+        raise OpsRampError(f"sweep of {tenant} left jobs behind: " + "; ".join(problems))
     return deleted
+
+
+_MAX_LISTED = 50
+
+
+def _listing(jobs: Sequence[tuple[str, str]]) -> list[str]:
+    lines = [f"  {job_id}  {name}" for job_id, name in jobs[:_MAX_LISTED]]
+    if len(jobs) > _MAX_LISTED:
+        lines.append(f"  … and {len(jobs) - _MAX_LISTED} more")
+    return lines
+
+
+def _describe_plan(plan: SweepPlan) -> list[str]:
+    if plan.delete:
+        lines = [f"{len(plan.delete)} job(s) in {plan.tenant} made by a doctor or acceptance run:"]
+        lines += _listing(plan.delete)
+    else:
+        lines = [
+            f"nothing to delete: no job in {plan.tenant} named {plan.prefix}… was made by a "
+            "doctor or acceptance run"
+        ]
+        if not plan.prefix.startswith(JOB_PREFIX) and not JOB_PREFIX.startswith(plan.prefix):
+            lines.append(f"  (every such job is named {JOB_PREFIX}<run id>-…)")
+    if plan.kept:
+        lines.append(
+            f"keeps {len(plan.kept)} job(s) named {plan.prefix}… that no doctor or acceptance "
+            "run made (no run id):"
+        )
+        lines += _listing(plan.kept)
+    return lines
+
+
+def run_sweep(
+    settings: ConnectionSettings,
+    prefix: str = JOB_PREFIX,
+    *,
+    dry_run: bool = False,
+    yes: bool = False,
+    ask: Callable[[str], str] | None = None,
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    """`doctor --sweep`: list, confirm (``ask``, or ``yes``), delete; the exit code.
+
+    0: deleted, nothing to delete, or a dry run; 1: declined or a delete failed; 2: no tenant,
+    or nothing to confirm with (no ``ask``) and no ``yes``.
+    """
+    if settings.tenant_id is None:
+        print("✗ opsramp:tenantId is not set (or OPSRAMP_TENANT_ID)", file=err)
+        return 2
+    with _doctor_client(settings) as client:
+        plan = plan_sweep(client, settings.tenant_id, prefix)
+        print("\n".join(_describe_plan(plan)), file=out)
+        if not plan.delete:
+            return 0
+        if dry_run:
+            print("dry run: nothing deleted", file=out)
+            return 0
+        if not yes:
+            if ask is None:
+                print(
+                    "✗ nothing deleted: no terminal to confirm on; run again with --yes to delete "
+                    "them (or --dry-run to only list them)",
+                    file=err,
+                )
+                return 2
+            try:
+                answer = ask(f"Delete the {len(plan.delete)} job(s) made by a run? [y/N] ")
+            except (EOFError, KeyboardInterrupt):
+                answer = ""
+            if answer.strip().lower() not in ("y", "yes"):
+                print("nothing deleted", file=out)
+                return 1
+        deleted, problems = delete_planned(client, plan)
+    print(f"deleted {len(deleted)} job(s) in {plan.tenant}", file=out)
+    for problem in problems:
+        print(f"✗ {problem}", file=err)
+    return 1 if problems else 0
 
 
 # --------------------------------------------------------------------------------------------
@@ -442,13 +602,10 @@ def setting_origins(
 ) -> dict[str, str]:
     """Where each setting came from: its flag if given, else its config key or variable."""
     env = os.environ if environ is None else environ
-    found = {}
-    for name in SETTING_SOURCES:
-        if flags.get(name):
-            found[name] = f"--{name.replace('_', '-')}"
-        else:
-            found[name] = lookup_setting(name, config, env)[1] or SETTING_SOURCES[name].key
-    return found
+    return {
+        name: lookup_setting(name, config, env, flags)[1] or source.key
+        for name, source in SETTING_SOURCES.items()
+    }
 
 
 def _origin_kind(origin: str) -> str:
@@ -470,35 +627,14 @@ def _name_origins(*origins: str) -> str:
     )
 
 
-def _fix(name: str, origin: str, value: str) -> str:
-    """The command that sets ``name`` to ``value`` where the user set it."""
-    if origin.startswith("--"):
-        return f"pass `{origin} {value}`"
-    source = dataclasses.replace(SETTING_SOURCES[name], placeholder=value)
-    return f"run {source.fix_for(origin)}"
-
-
-# The provider appends /api/v2/…, /tenancy/auth/oauth/token and /auth/oauth/token to the URL
-# itself, so a URL copied from API documentation (…/api/v2/tenants/…) doubles the path: every
-# call 404s. Anything before such a part is kept (a reverse proxy's prefix).
-_API_PATH = re.compile(r"/(?:api(?:/v\d+)?|tenancy|auth/oauth)(?:/|$)")
-
-
 def _api_path_check(settings: ConnectionSettings, origin: str) -> Check | None:
-    """A failed `url` check when the URL carries an API path instead of being the base URL."""
-    parts = urllib.parse.urlsplit(settings.api_url)
-    found = _API_PATH.search(parts.path)
-    if found is None:
-        return None
-    prefix = parts.path[: found.start()]
-    base = urllib.parse.urlunsplit((parts.scheme, parts.netloc, prefix, "", ""))
-    return Check(
-        "url",
-        "fail",
-        f"{origin} {settings.api_url!r} must be the base URL "
-        f"(https://<subdomain>.api.opsramp.com), without {parts.path[found.start() :]}: "
-        + _fix("api_url", origin, base),
-    )
+    """A failed `url` check when the URL is not a base URL, e.g. it carries an API path.
+
+    `resolve_settings` refuses such a URL already (the same words); this catches settings
+    built by hand.
+    """
+    problem = api_url_problem(settings.api_url, origin)
+    return None if problem is None else Check("url", "fail", problem)
 
 
 def tenant_kind(tenant: str) -> str | None:
@@ -510,7 +646,9 @@ def tenant_kind(tenant: str) -> str | None:
     return None
 
 
-def _token_checks(settings: ConnectionSettings, origins: Origins) -> tuple[list[Check], str | None]:
+def _token_checks(
+    client: OpsRampClient, settings: ConnectionSettings, origins: Origins
+) -> tuple[list[Check], str | None]:
     """Probe both token paths; return the checks and a token for the header probes."""
     form = {
         "grant_type": "client_credentials",
@@ -520,9 +658,9 @@ def _token_checks(settings: ConnectionSettings, origins: Origins) -> tuple[list[
     answers: dict[str, _Answer] = {}
     for path in TOKEN_PATHS:
         try:
-            answers[path] = _http("POST", settings.api_url + path, form=form)
-        except OSError as exc:
-            return [Check("token path", "fail", f"{path}: {type(exc).__name__}")], None
+            answers[path] = _probe(client, "POST", path, form=form)
+        except _ProbeFailedError as exc:
+            return [Check("token path", "fail", str(exc))], None
     current = TOKEN_PATHS[0]
     statuses = ", ".join(f"{p} HTTP {a.status}" for p, a in answers.items())
     working = [p for p, a in answers.items() if a.status == 200 and _token_of(a)]
@@ -555,9 +693,7 @@ def _token_of(answer: _Answer) -> str | None:
     return token if isinstance(token, str) and token else None
 
 
-def _tenant_checks(
-    settings: ConnectionSettings, client: OpsRampClient, token: str, tenant: str
-) -> list[Check]:
+def _tenant_checks(client: OpsRampClient, token: str, tenant: str) -> list[Check]:
     checks = []
     kind = tenant_kind(tenant)
     how = "inferred from the id: msp_… partner, client_… client"
@@ -577,12 +713,14 @@ def _tenant_checks(
         parts = [f"not offered: {', '.join(missing)}"] if missing else []
         parts += [f"unknown to the model: {', '.join(extra)}"] if extra else []
         checks.append(Check("job types", "warn", "; ".join(parts)))
-    base = f"{settings.api_url}/api/v2/tenants/{tenant}/jobs"
+    jobs = f"/api/v2/tenants/{quote(tenant, safe='')}/jobs"
     try:
-        types = _http("GET", f"{base}/types", token=token)
-        search = _http("GET", f"{base}/search?pageNo=1&pageSize=1", token=token)
-    except OSError as exc:
-        return [*checks, Check("rate-limit headers", "fail", f"{type(exc).__name__}: {exc}")]
+        types = _probe(client, "GET", f"{jobs}/types", token=token)
+        search = _probe(
+            client, "GET", f"{jobs}/search", token=token, params={"pageNo": 1, "pageSize": 1}
+        )
+    except _ProbeFailedError as exc:
+        return [*checks, Check("rate-limit headers", "fail", str(exc))]
     present = [h for h in RATE_LIMIT_HEADERS if _header(types.headers, h) is not None]
     if len(present) == len(RATE_LIMIT_HEADERS):
         limit = _header(types.headers, "X-RateLimit-Limit")
@@ -599,17 +737,33 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
 
 
 def _paging_check(search: _Answer) -> Check:
+    """Where the search's paging fields are, read as the client reads them (client._read_page)."""
     body = search.body
     if search.status != 200 or not isinstance(body, dict) or "results" not in body:
         return Check("search paging", "fail", f"job search answered HTTP {search.status}")
-    beside = [f for f in PAGING_FIELDS if f in body]
-    if len(beside) == len(PAGING_FIELDS):
+    items = [item for item in body.get("results") or [] if isinstance(item, dict)]
+    if "nextPage" in body:
         return Check("search paging", "ok", "paging fields beside results, as assumed")
+    if items and "nextPage" in items[0]:
+        return Check(
+            "search paging",
+            "ok",
+            "paging fields inside each results[] item (the schema's shape); the client reads "
+            "them there",
+        )
+    if not items:
+        named = ", ".join(sorted(PAGING_FIELDS & body.keys())) or "none"
+        return Check(
+            "search paging",
+            "warn",
+            f"an empty search has no nextPage beside results (found: {named}): whether this "
+            "tenant puts its paging fields inside each item shows once it has a job",
+        )
     return Check(
         "search paging",
         "fail",
-        f"paging fields not beside results (found: {', '.join(beside) or 'none'}): "
-        "the client would read only the first page of a search",
+        "no nextPage beside results or inside its items: the client would read only the "
+        "first page of a search",
     )
 
 
@@ -624,7 +778,8 @@ def run_doctor(
     """Run every check (and with ``write`` every shape) against one tenant.
 
     ``origins`` (see :func:`setting_origins`) lets hints name where a bad value was set; without
-    it they name the stack config keys.
+    it they name the stack config keys. ``client_factory`` defaults to ``client_for`` with
+    :data:`CLIENT_OPTIONS`.
     """
     started = time.monotonic()
     report = DoctorReport()
@@ -632,46 +787,57 @@ def run_doctor(
     api_path = _api_path_check(settings, origins["api_url"])
     if api_path is not None:
         report.checks.append(api_path)
-        report.seconds = time.monotonic() - started
-        return report
-    try:
-        answer = _http("GET", settings.api_url + "/", timeout=settings.connect_timeout + 5)
-        report.checks.append(
-            Check("url", "ok", f"{settings.api_url} answers (HTTP {answer.status})")
-        )
-    except OSError as exc:
-        reason = getattr(exc, "reason", exc)
-        report.checks.append(Check("url", "fail", f"{settings.api_url}: {reason}"))
-        report.seconds = time.monotonic() - started
-        return report
-    token_checks, token = _token_checks(settings, origins)
-    report.checks += token_checks
-    tenant = settings.tenant_id
-    if token is None:
-        report.seconds = time.monotonic() - started
-        return report
-    if tenant is None:
-        report.checks.append(
-            Check("tenant", "fail", "opsramp:tenantId is not set (or OPSRAMP_TENANT_ID)")
-        )
-        report.seconds = time.monotonic() - started
-        return report
-    factory = client_factory or _client_for
-    with factory(settings) as client:
-        report.checks += _tenant_checks(settings, client, token, tenant)
-        if write and report.ok:
-            options = shape_options or ShapeOptions()
-            run = uuid.uuid4().hex[:8]
-            for shape, (script, pattern) in shapes(options).items():
-                name = f"{JOB_PREFIX}doctor-{run}-{shape.replace(' ', '-')}"
-                job = _shape_job(name, script, pattern, options)
-                report.shapes.append(_write_shape(client, tenant, shape, job))
+    else:
+        try:
+            client = (client_factory or _doctor_client)(settings)
+        except OpsRampError as exc:  # e.g. a CA bundle that does not exist
+            report.checks.append(Check("url", "fail", f"{settings.api_url}: {exc}"))
+        else:
+            with client:
+                _run_checks(
+                    report, client, settings, origins, write=write, shape_options=shape_options
+                )
     report.seconds = time.monotonic() - started
     return report
 
 
-def _client_for(settings: ConnectionSettings) -> OpsRampClient:
-    return OpsRampClient.from_settings(settings, max_retry_seconds=20.0, max_throttle_wait=70.0)
+def _run_checks(
+    report: DoctorReport,
+    client: OpsRampClient,
+    settings: ConnectionSettings,
+    origins: Origins,
+    *,
+    write: bool,
+    shape_options: ShapeOptions | None,
+) -> None:
+    """The checks from `url` on, each only when the ones before it passed; then the shapes."""
+    try:
+        answer = _probe(client, "GET", "/")
+    except _ProbeFailedError as exc:
+        report.checks.append(Check("url", "fail", str(exc)))
+        return
+    report.checks.append(Check("url", "ok", f"{settings.api_url} answers (HTTP {answer.status})"))
+    token_checks, token = _token_checks(client, settings, origins)
+    report.checks += token_checks
+    tenant = settings.tenant_id
+    if token is None:
+        return
+    if tenant is None:
+        report.checks.append(
+            Check("tenant", "fail", "opsramp:tenantId is not set (or OPSRAMP_TENANT_ID)")
+        )
+        return
+    report.checks += _tenant_checks(client, token, tenant)
+    if write and report.ok:
+        options = shape_options or ShapeOptions()
+        prefix = run_prefix(new_run_id())
+        for shape, (script, pattern) in shapes(options).items():
+            job = _shape_job(f"{prefix}doctor-{shape.replace(' ', '-')}", script, pattern, options)
+            report.shapes.append(_write_shape(client, tenant, shape, job))
+
+
+def _doctor_client(settings: ConnectionSettings) -> OpsRampClient:
+    return client_for(settings, **CLIENT_OPTIONS)
 
 
 # --------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Any
 
 import pulumi
 
-from opsramp_jobs.client import OpsRampClient
+from opsramp_jobs.client import OpsRampClient, client_for
 from opsramp_jobs.errors import JobNotFoundError, OpsRampError
 from opsramp_jobs.model import JobValidationError, parse_job, server_details
 from opsramp_jobs.presentation import describe
@@ -114,7 +114,7 @@ def _client() -> OpsRampClient:
     with _Clients.lock:
         client = _Clients.by_settings.get(settings)
         if client is None:
-            client = OpsRampClient.from_settings(settings)
+            client = client_for(settings)
             _Clients.by_settings[settings] = client
         return client
 

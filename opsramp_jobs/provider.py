@@ -152,9 +152,9 @@ def _client() -> OpsRampClient:
         if _Connection.settings is None:
             raise SettingsError(_Connection.problems)
         if _Connection.client is None:
-            from opsramp_jobs.client import OpsRampClient  # noqa: PLC0415 (see TYPE_CHECKING)
+            from opsramp_jobs.client import client_for  # noqa: PLC0415 (see TYPE_CHECKING)
 
-            _Connection.client = OpsRampClient.from_settings(_Connection.settings)
+            _Connection.client = client_for(_Connection.settings)
         return _Connection.client
 
 

@@ -14,6 +14,7 @@ __all__ = [
     "SOURCES",
     "ConnectionSettings",
     "SettingsError",
+    "api_url_problem",
     "default_tenant",
     "lookup_setting",
     "resolve_settings",
@@ -71,6 +72,12 @@ class _Source:
             return f"`{self.config_fix()}`"
         return f"`export {origin}={self.placeholder}` (or unset it and `{self.config_fix()}`)"
 
+    def fix(self, origin: str) -> str:
+        """What to do about a bad value, where the user set it: `run …`, or `pass` a flag."""
+        if origin.startswith("--"):
+            return f"pass `{origin} {self.placeholder}`"
+        return f"run {self.fix_for(origin)}"
+
 
 # OPSRAMP_ENDPOINT and OPSRAMP_TENANT are the names HPE's Terraform provider reads: accepting them
 # lets a team that already uses it keep its environment. Its documents give the endpoint as a bare
@@ -101,9 +108,19 @@ def missing_tenant_fix() -> str:
 
 
 def lookup_setting(
-    name: str, config: Mapping[str, Any], environ: Mapping[str, str]
+    name: str,
+    config: Mapping[str, Any],
+    environ: Mapping[str, str],
+    flags: Mapping[str, str | None] | None = None,
 ) -> tuple[str | None, str]:
-    """The setting's value (None when unset or blank) and where it came from."""
+    """The setting's value (None when unset or blank) and where it came from.
+
+    ``flags`` (a command line's, by setting name) win over everything; their origin is the flag,
+    e.g. ``--api-url``.
+    """
+    flag = (flags or {}).get(name)
+    if flag is not None and flag.strip():
+        return flag.strip(), f"--{name.replace('_', '-')}"
     source = _SOURCES[name]
     if config.get(source.key) is not None:
         # A stack config key wins even when blank: that is what the user set.
@@ -129,27 +146,38 @@ def _api_url(value: str, origin: str) -> tuple[str | None, str | None]:
         valid_port = parsed.port is None or parsed.port > 0
     except ValueError:
         valid_port = False
-    fix = _SOURCES["api_url"].fix_for(origin)
     api_part = re.search(r"/(api(/v\d+)?|tenancy|auth/oauth)(/|$)", parsed.path)
     if api_part:
         # A URL copied from an API call: the client adds the paths itself.
         base = url[: url.index(parsed.path) + api_part.start()]
-        base_fix = replace(_SOURCES["api_url"], placeholder=base).fix_for(origin)
+        base_fix = replace(_SOURCES["api_url"], placeholder=base).fix(origin)
         return None, (
             f"{origin} {value!r} must be the base URL (https://<subdomain>.api.opsramp.com), "
-            f"without {parsed.path[api_part.start() :]}: run {base_fix}"
+            f"without {parsed.path[api_part.start() :]}: {base_fix}"
         )
     if parsed.scheme in ("http", "https") and parsed.hostname and " " not in url and valid_port:
         return url.rstrip("/"), None
-    return None, f"{origin} {value!r} is not an http(s) URL or host name: run {fix}"
+    fix = _SOURCES["api_url"].fix(origin)
+    return None, f"{origin} {value!r} is not an http(s) URL or host name: {fix}"
+
+
+def api_url_problem(value: str, origin: str) -> str | None:
+    """Why ``value`` (set at ``origin``) is not a usable API base URL, or None when it is."""
+    return _api_url(value, origin)[1]
 
 
 def resolve_settings(
-    config: Mapping[str, Any], environ: Mapping[str, str] | None = None
+    config: Mapping[str, Any],
+    environ: Mapping[str, str] | None = None,
+    *,
+    flags: Mapping[str, str | None] | None = None,
 ) -> ConnectionSettings:
-    """Resolve settings from namespaced stack config, falling back to ``OPSRAMP_*`` variables."""
+    """Resolve settings from namespaced stack config, falling back to ``OPSRAMP_*`` variables.
+
+    ``flags``: a command line's values by setting name (``api_url``…), ahead of both.
+    """
     env = os.environ if environ is None else environ
-    found = {name: lookup_setting(name, config, env) for name in _SOURCES}
+    found = {name: lookup_setting(name, config, env, flags) for name in _SOURCES}
     problems = []
     for name in _REQUIRED:
         value, origin = found[name]

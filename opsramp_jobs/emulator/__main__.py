@@ -209,6 +209,9 @@ async def serve(args: argparse.Namespace) -> None:
         keepalive_timeout=args.request_timeout,
         # A body a handler did not read (answered early, e.g. 401) is drained for this long.
         lingering_time=min(10.0, args.request_timeout),
+        # Bodies are decoded by the handlers (app._read_body), so one that does not decode is
+        # a 4xx in OpsRamp's shape, not an error inside aiohttp's parser.
+        auto_decompress=False,
     )
     await runner.setup()
     tls = None

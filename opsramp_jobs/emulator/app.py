@@ -7,12 +7,14 @@ import json
 import math
 import re
 import uuid
+import zlib
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from .auth import Principal, TokenIssuer
 from .faults import Fault, FaultRegistry, FaultSpecError
@@ -37,6 +39,8 @@ _QUERY_INT = re.compile(r"[0-9]{1,10}", re.ASCII)
 WINDOW_BOUNDS = (0.01, 86_400.0)
 TOKEN_TTL_BOUNDS = (0.01, 31_536_000.0)
 LIMIT_BOUNDS = (1, 1_000_000)
+# aiohttp's default client_max_size, set explicitly: it also caps a body once decoded.
+MAX_BODY_BYTES = 1024**2
 # Default seconds a connection may take to deliver one whole request (headers and body).
 DEFAULT_REQUEST_TIMEOUT = 60.0
 SEARCH_KEYS = ("name", "jobType")
@@ -267,22 +271,88 @@ async def _within_request_timeout(request: web.Request, read: Awaitable[Any]) ->
         raise _BodyStalledError from None
 
 
+# What aiohttp's form parser raises for a body it cannot read: a multipart part with a malformed
+# header (HttpProcessingError) or an unknown Content-Transfer-Encoding (RuntimeError), no boundary
+# (AssertionError), undecodable bytes (UnicodeDecodeError is a ValueError), an unknown charset
+# (LookupError).
+_MALFORMED_FORM = (HttpProcessingError, RuntimeError, AssertionError, ValueError, LookupError)
+# zlib window bits of the Content-Encodings a job or admin body may have. The server's own
+# decoding is off (auto_decompress=False in __main__): a body that does not decode is answered
+# here, in the route's shape, instead of failing inside aiohttp's parser.
+_ZLIB_CODINGS = {
+    "gzip": 16 + zlib.MAX_WBITS,
+    "x-gzip": 16 + zlib.MAX_WBITS,
+    "deflate": zlib.MAX_WBITS,
+}
+
+
+class _BodyError(Exception):
+    """A body that cannot be read: the status to answer and why."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _reason(exc: Exception) -> str:
+    """One line about why a body could not be read (aiohttp's messages span lines)."""
+    message = exc.message if isinstance(exc, HttpProcessingError) else str(exc)
+    return " ".join(str(message).split())[:200]
+
+
+def _coding(request: web.Request) -> str:
+    """The request's Content-Encoding, lower case; '' for none or identity."""
+    coding = request.headers.get("Content-Encoding", "").strip().lower()
+    return "" if coding == "identity" else coding
+
+
+def _decoded(raw: bytes, coding: str) -> bytes:
+    """The body under its Content-Encoding, at most MAX_BODY_BYTES once decoded."""
+    if not coding:
+        return raw
+    wbits = _ZLIB_CODINGS.get(coding)
+    if wbits is None:
+        raise _BodyError(415, f"Unsupported Content-Encoding {coding!r}: use gzip, deflate or none")
+    decompressor = zlib.decompressobj(wbits)
+    try:
+        data = decompressor.decompress(raw, MAX_BODY_BYTES + 1)
+    except zlib.error as exc:
+        raise _BodyError(400, f"Body is not valid {coding}: {exc}") from None
+    if len(data) > MAX_BODY_BYTES:
+        raise _BodyError(413, f"Body is larger than {MAX_BODY_BYTES} bytes once decoded")
+    if not decompressor.eof or decompressor.unused_data:
+        raise _BodyError(400, f"Body is not valid {coding}: truncated, or followed by other bytes")
+    return data
+
+
+async def _read_body(request: web.Request) -> bytes:
+    """The body, decoded; _BodyError when it cannot be, _BodyStalledError for a stalled client."""
+    try:
+        raw = await _within_request_timeout(request, request.read())
+    except web.HTTPClientError as exc:  # 413: larger than aiohttp's client_max_size
+        raise _BodyError(exc.status, exc.reason) from None
+    return _decoded(raw, _coding(request))
+
+
 async def issue_token(request: web.Request) -> web.Response:
     """POST /tenancy/auth/oauth/token and /auth/oauth/token (client credentials grant)."""
     state = _state(request)
     if "legacy-token-path" in state.quirks and request.path.startswith("/tenancy/"):
         # Quirk legacy-token-path: older tenants only answer /auth/oauth/token.
         raise web.HTTPNotFound
+    if _coding(request):
+        # aiohttp parses the form from the raw stream; no OAuth client compresses one.
+        unsupported = f"Unsupported Content-Encoding {_coding(request)!r}: send the form as is"
+        return _oauth_error("invalid_request", unsupported, 415)
     try:
         form = await _within_request_timeout(request, request.post())
     except _BodyStalledError:
         return web.Response(status=599)
     except web.HTTPClientError as exc:  # 413: larger than aiohttp's client_max_size
         return _oauth_error("invalid_request", exc.reason, exc.status)
-    except (ValueError, LookupError, AssertionError) as exc:
-        # A multipart body without a boundary, undecodable bytes, an unknown charset and the
-        # like (UnicodeDecodeError is a ValueError, an unknown codec a LookupError).
-        return _oauth_error("invalid_request", f"Malformed token request: {exc}", 400)
+    except _MALFORMED_FORM as exc:
+        return _oauth_error("invalid_request", f"Malformed token request: {_reason(exc)}", 400)
     grant_type = form.get("grant_type")
     if grant_type != "client_credentials":
         shown = grant_type if isinstance(grant_type, str) else None
@@ -353,18 +423,19 @@ def _encodable(text: str) -> bool:
 
 
 async def _read_json(request: web.Request) -> tuple[Any, web.Response | None]:
-    """The decoded body, or a 400 response for malformed JSON (or a dropped stalled client)."""
+    """The decoded body, or a 4xx response for malformed JSON (or a dropped stalled client)."""
     try:
-        raw = await _within_request_timeout(request, request.read())
+        raw = await _read_body(request)
     except _BodyStalledError:
         return None, web.Response(status=599)
-    except web.HTTPClientError as exc:  # 413: larger than aiohttp's client_max_size
-        return None, _json([field_error("body", exc.reason) | {"code": "0001"}], exc.status)
+    except _BodyError as exc:
+        return None, _json([field_error("body", exc.message) | {"code": "0001"}], exc.status)
     try:
-        body = json.loads(raw, parse_constant=_reject_constant)
+        # UTF-8 only (RFC 8259 8.1; a BOM is ignored): json.loads would detect UTF-16 and -32.
+        body = json.loads(raw.decode("utf-8-sig"), parse_constant=_reject_constant)
     except (ValueError, RecursionError) as exc:
-        # ValueError covers JSONDecodeError, undecodable bytes and integers over Python's
-        # 4,300-digit limit; RecursionError JSON nested thousands deep.
+        # ValueError covers JSONDecodeError, bytes that are not UTF-8 and integers over
+        # Python's 4,300-digit limit; RecursionError JSON nested thousands deep.
         message = str(exc) if not isinstance(exc, RecursionError) else "JSON nested too deep"
         return None, _json(
             [field_error("body", f"Malformed JSON request: {message[:200]}") | {"code": "0001"}],
@@ -707,8 +778,13 @@ async def admin_reset(request: web.Request) -> web.Response:
 
 
 def build_app(emulator: Emulator) -> web.Application:
-    """The aiohttp application serving one emulator."""
-    app = web.Application(middlewares=[fault_and_stats_middleware, api_middleware])
+    """The aiohttp application serving one emulator.
+
+    Serve it with ``auto_decompress=False`` (as ``__main__`` does): its handlers decode bodies.
+    """
+    app = web.Application(
+        middlewares=[fault_and_stats_middleware, api_middleware], client_max_size=MAX_BODY_BYTES
+    )
     app[EMULATOR_KEY] = emulator
     jobs = "/api/v2/tenants/{tenantId}/jobs"
     app.router.add_post("/tenancy/auth/oauth/token", issue_token)

@@ -109,8 +109,8 @@ def prefixed_jobs(emulator: EmulatorProcess) -> list[str]:
 
 
 def sweep_command() -> list[str]:
-    """The by-hand sweeper."""
-    return [sys.executable, "-m", "opsramp_jobs", "doctor", "--sweep"]
+    """The by-hand sweeper, told yes (it runs without a terminal to ask on)."""
+    return [sys.executable, "-m", "opsramp_jobs", "doctor", "--sweep", "--yes"]
 
 
 def env_for(emulator: EmulatorProcess, extra: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -119,3 +119,37 @@ def test_quirk_mode_fails_the_matching_assumption(
     assert primary in failed, output
     assert failed <= {primary} | tolerated, output
     assert "skipped" not in results.values(), output
+
+
+def test_an_empty_catalogue_fails_the_catalogue_assumption(
+    quirky_emulator: EmulatorProcess,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """C1 against a tenant whose catalogue answers no type: it fails instead of creating none."""
+    name = "test_assumption_every_catalogue_job_type_can_be_created"
+    quirky_emulator.add_fault(
+        method="GET",
+        path=r"/api/v2/tenants/[^/]+/jobs/types",
+        action="status",
+        status=200,
+        body={"jobNameAndType": []},
+        count=1,
+    )
+    for variable, value in switched_environment(quirky_emulator).items():
+        monkeypatch.setenv(variable, value)
+    clear_token_cache()
+    outcomes = _Outcomes()
+    try:
+        code = pytest.main(
+            [f"{REPO_ROOT / ASSUMPTIONS}::{name}", "-m", "acceptance", "-p", "no:cacheprovider",
+             "-q", f"--rootdir={REPO_ROOT}"],
+            plugins=[outcomes],
+        )  # fmt: skip
+    finally:
+        quirky_emulator.clear_faults()
+    clear_token_cache()
+    output = capsys.readouterr().out[-3000:]
+    assert code == pytest.ExitCode.TESTS_FAILED, output
+    assert outcomes.found == {name: "failed"}, output
+    assert "the catalogue offers none of the model's job types: []" in output

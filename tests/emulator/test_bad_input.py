@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import socket
 import subprocess
@@ -358,6 +359,128 @@ def test_multipart_with_a_boundary_still_gets_a_token(emulator: EmulatorProcess)
     }
     response = requests.post(f"{emulator.url}/auth/oauth/token", files=fields, timeout=10)
     assert response.status_code == 200, response.text
+
+
+# ------------------------------------------------------------------ encodings (issue 20)
+
+
+def test_a_utf16_job_body_is_the_documented_400(
+    emulator: EmulatorProcess, api: requests.Session
+) -> None:
+    """JSON that is not UTF-8 is malformed JSON (json.loads would have detected UTF-16)."""
+    raw = json.dumps(daily_job()).encode("utf-16")
+    errors = field_errors(post_raw(emulator, api, raw))
+    assert errors["body"].startswith("Malformed JSON request: 'utf-8' codec can't decode")
+    assert emulator.jobs() == []
+
+
+def test_a_utf8_byte_order_mark_is_ignored(
+    emulator: EmulatorProcess, api: requests.Session
+) -> None:
+    response = post_raw(emulator, api, b"\xef\xbb\xbf" + json.dumps(daily_job()).encode())
+    assert response.status_code == 200, response.text
+
+
+def post_encoded(
+    emulator: EmulatorProcess, api: requests.Session, raw: bytes, coding: str
+) -> requests.Response:
+    """POST bytes as a JSON job body under a Content-Encoding."""
+    return api.post(
+        emulator.jobs_url(),
+        data=raw,
+        headers={"Content-Type": "application/json", "Content-Encoding": coding},
+        timeout=30,
+    )
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate"])
+def test_a_body_that_is_not_in_its_content_encoding_is_a_400(
+    emulator: EmulatorProcess, api: requests.Session, coding: str
+) -> None:
+    """A bad gzip or deflate body made aiohttp's decoder fail inside the handler (500)."""
+    response = post_encoded(emulator, api, json.dumps(daily_job()).encode(), coding)
+    assert field_errors(response)["body"].startswith(f"Body is not valid {coding}:")
+
+
+def test_a_gzip_body_is_decoded(emulator: EmulatorProcess, api: requests.Session) -> None:
+    response = post_encoded(emulator, api, gzip.compress(json.dumps(daily_job()).encode()), "gzip")
+    assert response.status_code == 200, response.text
+
+
+def test_a_gzip_bomb_is_a_413(emulator: EmulatorProcess, api: requests.Session) -> None:
+    """64 KiB that decode to 16 MiB: refused once the decoded body passes 1 MiB."""
+    response = post_encoded(emulator, api, gzip.compress(b" " * (16 * 1024 * 1024)), "gzip")
+    assert response.status_code == 413
+    assert response.json()[0]["fieldName"] == "body"
+
+
+@pytest.mark.parametrize("coding", ["br", "zstd", "compress", "x-unheard-of", "gzip, deflate"])
+def test_a_content_encoding_the_emulator_does_not_decode_is_a_415(
+    emulator: EmulatorProcess, api: requests.Session, coding: str
+) -> None:
+    response = post_encoded(emulator, api, json.dumps(daily_job()).encode(), coding)
+    assert response.status_code == 415, response.text
+    assert "use gzip, deflate or none" in response.json()[0]["message"]
+
+
+@pytest.mark.parametrize(
+    "part",
+    [
+        b"bad header line\r\n",
+        b'Content-Disposition: form-data; name="grant_type"\r\nContent-Transfer-Encoding: x\r\n',
+    ],
+)
+def test_a_malformed_multipart_part_is_a_400_in_the_auth_shape(
+    emulator: EmulatorProcess, part: bytes
+) -> None:
+    """A part header aiohttp cannot parse, or an unknown transfer encoding, answered 500."""
+    response = requests.post(
+        f"{emulator.url}/tenancy/auth/oauth/token",
+        data=b"--xyz\r\n" + part + b"\r\nclient_credentials\r\n--xyz--\r\n",
+        headers={"Content-Type": "multipart/form-data; boundary=xyz"},
+        timeout=10,
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == "invalid_request"
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate"])
+def test_an_encoded_token_request_is_a_415_in_the_auth_shape(
+    emulator: EmulatorProcess, coding: str
+) -> None:
+    """A bad gzip/deflate token form answered 500; no OAuth client compresses one."""
+    response = requests.post(
+        f"{emulator.url}/auth/oauth/token",
+        data=b"grant_type=client_credentials",
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Content-Encoding": coding},
+        timeout=10,
+    )
+    assert response.status_code == 415
+    assert response.json()["error"] == "invalid_request"
+
+
+@pytest.mark.parametrize(
+    "framing",
+    [
+        "Transfer-Encoding: chunked\r\n\r\nZZ\r\nabc\r\n0\r\n\r\n",
+        "Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+        "Content-Length: 99999999999999999999\r\n\r\nabc",
+        "Content-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+    ],
+)
+def test_broken_http_framing_is_a_400(emulator: EmulatorProcess, framing: str) -> None:
+    """Bad chunks or Content-Lengths are refused by aiohttp's parser (plain text, not JSON)."""
+    request = (
+        f"POST {emulator.jobs_url()[len(emulator.url) :]} HTTP/1.1\r\nHost: emulator\r\n"
+        f"Authorization: Bearer {emulator.token()}\r\nContent-Type: application/json\r\n"
+        f"Connection: close\r\n{framing}"
+    )
+    with socket.create_connection(("127.0.0.1", emulator.port), timeout=10) as connection:
+        connection.sendall(request.encode())
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    assert answer.split(b"\r\n", 1)[0].endswith(b" 400 Bad Request"), answer[:200]
 
 
 # ------------------------------------------------------------------ admin config

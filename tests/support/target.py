@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from opsramp_jobs.client import OpsRampClient
-from opsramp_jobs.doctor import JOB_PREFIX, ShapeOptions
+from opsramp_jobs.client import OpsRampClient, client_for
+from opsramp_jobs.doctor import JOB_PREFIX, ShapeOptions, new_run_id, run_prefix
 from opsramp_jobs.settings import ConnectionSettings, SettingsError, resolve_settings
 from tests.support.emulator import (
     CLIENT13_KEY,
@@ -29,6 +28,7 @@ __all__ = [
     "Target",
     "acceptance_requested",
     "emulator_target",
+    "new_run_id",
     "target_from_environment",
 ]
 
@@ -79,8 +79,8 @@ class Target:
 
     @property
     def prefix(self) -> str:
-        """The name prefix of every job this run creates."""
-        return f"{JOB_PREFIX}{self.run_id}-"
+        """The name prefix of every job this run creates (what `doctor --sweep` may delete)."""
+        return run_prefix(self.run_id)
 
     @property
     def settings(self) -> ConnectionSettings:
@@ -98,9 +98,7 @@ class Target:
         """A client for the target (retry and throttle waits sized for a live tenant)."""
         settings: dict[str, Any] = {"max_retry_seconds": 30.0, "max_throttle_wait": 90.0}
         settings.update(overrides)
-        return OpsRampClient(
-            self.base_url, self.client_id, self.client_secret, self.tenant_id, **settings
-        )
+        return client_for(self.settings, **settings)
 
     def entities(self) -> list[dict[str, Any]]:
         """The entities every test job carries (none unless devices were given)."""
@@ -159,8 +157,3 @@ def emulator_environment(emulator: EmulatorProcess) -> dict[str, str]:
         SCRIPT_ENV: EMULATOR_SCRIPT,
         CREDENTIAL_SET_ENV: EMULATOR_CREDENTIAL_SET,
     }
-
-
-def new_run_id() -> str:
-    """A short id unique to one test session."""
-    return uuid.uuid4().hex[:8]
