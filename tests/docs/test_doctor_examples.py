@@ -131,7 +131,7 @@ def run(example: Example, emulator: EmulatorProcess) -> subprocess.CompletedProc
                 "script": {"jobType": "adCheckList"},
                 "schedule": {"startDate": FAR_FUTURE, "pattern": {"type": "never"}},
             }
-            client.create_job(body, existing_ids=())
+            client.create_job(body)
     environment = {k: v for k, v in os.environ.items() if not k.startswith("OPSRAMP_")}
     environment |= {
         "OPSRAMP_API_URL": emulator.url,
