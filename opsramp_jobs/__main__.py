@@ -18,6 +18,7 @@ from .doctor import (
     sweep,
 )
 from .errors import OpsRampError
+from .policy import command as policy_command
 from .settings import ConnectionSettings, resolve_settings
 
 __all__ = ["main"]
@@ -68,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
         default=JOB_PREFIX,
         help="name prefix of the jobs --sweep deletes (default: %(default)s; never empty)",
     )
+    policy_command.register(commands)
     return parser
 
 
@@ -120,6 +122,8 @@ def _sweep(settings: ConnectionSettings, prefix: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (1: not ready, 2: bad settings)."""
     args = _parser().parse_args(argv)
+    if args.command == "policy":
+        return policy_command.run(args)
     try:
         settings, origins = _settings(args)
         options = _shape_options(args)
