@@ -6,10 +6,9 @@ next-run math lives; the rules never compute a run time themselves.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import combinations
 
 from opsramp_jobs.model import Schedule
 
@@ -57,45 +56,37 @@ class Collision:
     """The devices both jobs run on, sorted."""
 
 
-def _first_close_pair(
-    a: Sequence[datetime], b: Sequence[datetime], window: timedelta
-) -> tuple[datetime, datetime] | None:
-    """The earliest runs ``(x from a, y from b)`` at most ``window`` apart, by a merge walk."""
-    i = j = 0
-    while i < len(a) and j < len(b):
-        if abs(a[i] - b[j]) <= window:
-            return a[i], b[j]
-        # The earlier run is too far from every later run of the other job too.
-        if a[i] < b[j]:
-            i += 1
-        else:
-            j += 1
-    return None
-
-
 def first_collisions(jobs: Iterable[TimedJob], window: timedelta) -> list[Collision]:
     """For each pair of jobs sharing a device, the first two runs at most ``window`` apart.
 
-    Sorted by the time of the earlier run, then by job names.
+    One sweep over every run in time order, each run looking ahead ``window``: a pair is met
+    first at its earliest run, so that is the one kept. Cost: sorting the runs, plus one step
+    per two runs that close together (on a shared device or not). Sorted by the time of the
+    earlier run, then by job names.
     """
-    by_device: dict[str, list[TimedJob]] = {}
-    for job in jobs:
-        for device in job.devices:
-            by_device.setdefault(device, []).append(job)
-    pairs: dict[tuple[str, str], tuple[TimedJob, TimedJob]] = {}
-    for sharing in by_device.values():
-        for one, other in combinations(sharing, 2):
-            if one.key != other.key:
-                first, second = sorted((one, other), key=lambda j: (j.name, j.key))
-                pairs[(first.key, second.key)] = (first, second)
-    found: list[Collision] = []
-    for one, other in pairs.values():
-        close = _first_close_pair(one.runs, other.runs, window)
-        if close is None:
-            continue
-        (first, first_run), (second, second_run) = sorted(
-            ((one, close[0]), (other, close[1])), key=lambda pair: (pair[1], pair[0].name)
-        )
-        shared = tuple(sorted(one.devices & other.devices))
-        found.append(Collision(first, second, first_run, second_run, shared))
-    return sorted(found, key=lambda c: (c.first_run, c.first.name, c.second.name))
+    listed = list(jobs)
+    runs = sorted((run, index) for index, job in enumerate(listed) for run in job.runs)
+    found: dict[tuple[int, int], tuple[datetime, int, datetime, int]] = {}
+    apart: set[tuple[int, int]] = set()  # pairs that share no device
+    for position, (run, index) in enumerate(runs):
+        ahead = position + 1
+        while ahead < len(runs) and runs[ahead][0] - run <= window:
+            later, other = runs[ahead]
+            ahead += 1
+            pair = (index, other) if index < other else (other, index)
+            if other == index or pair in found or pair in apart:
+                continue
+            if listed[index].key == listed[other].key or listed[index].devices.isdisjoint(
+                listed[other].devices
+            ):
+                apart.add(pair)
+                continue
+            found[pair] = (run, index, later, other)
+    collisions = []
+    for first_run, first_index, second_run, second_index in found.values():
+        first, second = listed[first_index], listed[second_index]
+        if first_run == second_run and second.name < first.name:
+            first, second = second, first
+        shared = tuple(sorted(first.devices & second.devices))
+        collisions.append(Collision(first, second, first_run, second_run, shared))
+    return sorted(collisions, key=lambda c: (c.first_run, c.first.name, c.second.name))
