@@ -20,17 +20,9 @@ from pulumi_policy import (
     ResourceValidationPolicy,
     StackValidationArgs,
     StackValidationPolicy,
+    proxy,
 )
-from pulumi_policy.proxy import (
-    UNKNOWN_ARCHIVE_VALUE,
-    UNKNOWN_ARRAY_VALUE,
-    UNKNOWN_ASSET_VALUE,
-    UNKNOWN_BOOLEAN_VALUE,
-    UNKNOWN_NUMBER_VALUE,
-    UNKNOWN_OBJECT_VALUE,
-    UNKNOWN_STRING_VALUE,
-    UnknownValueError,
-)
+from pulumi_policy.proxy import UnknownValueError
 
 from opsramp_jobs.policy.config import (
     BLACKOUT,
@@ -65,16 +57,11 @@ JOB_TYPE: str = f"pulumi-python:{OpsRampJob._resource_type_name}"
 
 _Settings = TypeVar("_Settings")
 # How the engine's unknown values arrive, when a value is read without pulumi-policy's proxy.
+# (pulumi-policy's UNKNOWN_STRING_VALUE, UNKNOWN_ARRAY_VALUE, ...: one per kind of value.)
 _UNKNOWN_SENTINELS = frozenset(
-    {
-        UNKNOWN_ARCHIVE_VALUE,
-        UNKNOWN_ARRAY_VALUE,
-        UNKNOWN_ASSET_VALUE,
-        UNKNOWN_BOOLEAN_VALUE,
-        UNKNOWN_NUMBER_VALUE,
-        UNKNOWN_OBJECT_VALUE,
-        UNKNOWN_STRING_VALUE,
-    }
+    getattr(proxy, name)
+    for name in dir(proxy)
+    if name.startswith("UNKNOWN_") and name.endswith("_VALUE")
 )
 
 
@@ -157,39 +144,52 @@ def _schema(policy: str) -> PolicyConfigSchema:
     return PolicyConfigSchema(properties=SCHEMAS[policy])
 
 
+# The per-job rules: name, description, settings parser, rule. Each is mandatory once configured.
+_JOB_RULES: tuple[tuple[str, str, Callable[..., Any], Callable[..., list[Violation]]], ...] = (
+    (
+        BLACKOUT,
+        "An OpsRamp job must not run inside a blackout window (UTC).",
+        BlackoutSettings.parse,
+        blackout_violations,
+    ),
+    (
+        MAX_DEVICES,
+        "An OpsRamp job must not run on more than maxDevices devices.",
+        MaxDevicesSettings.parse,
+        too_many_devices,
+    ),
+    (
+        SCRIPTS,
+        "An OpsRamp custom-script job must run one of allowedScriptIds.",
+        ScriptSettings.parse,
+        disallowed_script,
+    ),
+)
+
+
 def pack_policies() -> list[Policy]:
     """The pack's four policies, with their default enforcement levels."""
+    collisions = StackValidationPolicy(
+        name=COLLISIONS,
+        description=(
+            "Two OpsRamp jobs on one device must not start within windowMinutes of each "
+            "other in the next lookaheadDays."
+        ),
+        enforcement_level=EnforcementLevel.ADVISORY,
+        validate=_collisions,
+        config_schema=_schema(COLLISIONS),
+    )
     return [
-        StackValidationPolicy(
-            name=COLLISIONS,
-            description=(
-                "Two OpsRamp jobs on one device must not start within windowMinutes of each "
-                "other in the next lookaheadDays."
-            ),
-            enforcement_level=EnforcementLevel.ADVISORY,
-            validate=_collisions,
-            config_schema=_schema(COLLISIONS),
-        ),
-        ResourceValidationPolicy(
-            name=BLACKOUT,
-            description="An OpsRamp job must not run inside a blackout window (UTC).",
-            enforcement_level=EnforcementLevel.MANDATORY,
-            validate=_resource_rule(BlackoutSettings.parse, blackout_violations),
-            config_schema=_schema(BLACKOUT),
-        ),
-        ResourceValidationPolicy(
-            name=MAX_DEVICES,
-            description="An OpsRamp job must not run on more than maxDevices devices.",
-            enforcement_level=EnforcementLevel.MANDATORY,
-            validate=_resource_rule(MaxDevicesSettings.parse, too_many_devices),
-            config_schema=_schema(MAX_DEVICES),
-        ),
-        ResourceValidationPolicy(
-            name=SCRIPTS,
-            description="An OpsRamp custom-script job must run one of allowedScriptIds.",
-            enforcement_level=EnforcementLevel.MANDATORY,
-            validate=_resource_rule(ScriptSettings.parse, disallowed_script),
-            config_schema=_schema(SCRIPTS),
+        collisions,
+        *(
+            ResourceValidationPolicy(
+                name=name,
+                description=description,
+                enforcement_level=EnforcementLevel.MANDATORY,
+                validate=_resource_rule(parse, rule),
+                config_schema=_schema(name),
+            )
+            for name, description, parse, rule in _JOB_RULES
         ),
     ]
 
