@@ -18,7 +18,11 @@ from opsramp_jobs.model import WEEKDAYS
 from opsramp_jobs.model.common import shown, suggest, whole_number
 
 __all__ = [
+    "BLACKOUT",
     "COLLISIONS",
+    "MAX_DEVICES",
+    "SCHEMAS",
+    "SCRIPTS",
     "BlackoutSettings",
     "BlackoutWindow",
     "CollisionSettings",

@@ -30,10 +30,12 @@ __all__ = [
     "JobView",
     "Violation",
     "blackout_violations",
+    "contains_unknown",
     "device_collisions",
     "disallowed_script",
     "job_view",
     "too_many_devices",
+    "utc",
 ]
 
 # Devices named in a message before "and N more".
