@@ -17,6 +17,7 @@ from .doctor import (
     stack_config,
 )
 from .errors import OpsRampError
+from .policy import command as policy_command
 from .settings import ConnectionSettings, resolve_settings
 
 __all__ = ["main"]
@@ -74,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sweep.add_argument("--dry-run", action="store_true", help="list only, delete nothing")
     sweep.add_argument("--yes", action="store_true", help="delete without asking")
+    policy_command.register(commands)
     return parser
 
 
@@ -107,6 +109,8 @@ def _shape_options(args: argparse.Namespace) -> ShapeOptions:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (1: not ready, 2: bad settings)."""
     args = _parser().parse_args(argv)
+    if args.command == "policy":
+        return policy_command.run(args)
     try:
         settings, origins = _settings(args)
         options = _shape_options(args)

@@ -2,8 +2,9 @@
 # Provide a working Pulumi CLI with the Python language host and the dynamic-provider plugin.
 #
 # Prints ONE line on stdout: the absolute path of a bin directory holding `pulumi`,
-# `pulumi-language-python`, `pulumi-language-python-exec` and `pulumi-resource-pulumi-python`
-# (put it first on PATH). Everything else goes to stderr. See docs/toolchain.md.
+# `pulumi-language-python`, `pulumi-language-python-exec`, `pulumi-resource-pulumi-python` and
+# `pulumi-analyzer-policy-python` (put it first on PATH). Everything else goes to stderr. See
+# docs/toolchain.md.
 #
 # - `pulumi`: the one on PATH if it works; otherwise built once from the Go module proxy through
 #   the tools module in tools/pulumi-cli and cached outside the repo, keyed by version.
@@ -70,7 +71,8 @@ fi
 # keyed by the host files' content: several checkouts of different versions share the cached CLI
 # without one overwriting the other's language host.
 key="$(cat "$TOOLS/host/language_host.py" "$TOOLS/host/pulumi-language-python-exec" \
-  "$TOOLS/host/pulumi-resource-pulumi-python" <(echo "$cli") | sha256sum | cut -c1-16)"
+  "$TOOLS/host/pulumi-resource-pulumi-python" "$TOOLS/host/pulumi-analyzer-policy-python" \
+  <(echo "$cli") | sha256sum | cut -c1-16)"
 BIN="$CACHE/bin-$key"
 if [[ ! -x "$BIN/pulumi-language-python" ]]; then
   tmpbin="$(mktemp -d "$CACHE/bin.tmp.XXXXXX")"
@@ -78,6 +80,8 @@ if [[ ! -x "$BIN/pulumi-language-python" ]]; then
   ln "$real_cli" "$tmpbin/pulumi" 2>/dev/null || cp "$real_cli" "$tmpbin/pulumi"
   cp "$TOOLS/host/language_host.py" "$TOOLS/host/pulumi-language-python-exec" \
      "$TOOLS/host/pulumi-resource-pulumi-python" "$tmpbin/"
+  # Python policy packs (docs/policy.md): the host's RunPlugin starts this analyzer plugin.
+  cp "$TOOLS/host/pulumi-analyzer-policy-python" "$tmpbin/"
   cat > "$tmpbin/pulumi-language-python" <<WRAPPER
 #!/usr/bin/env bash
 exec "$CACHE/hostenv/bin/python" "$BIN/language_host.py" "\$@"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
 import select
 import signal
@@ -21,11 +22,14 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+import yaml
 from google.protobuf import json_format
 from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
 
 VERSION = os.environ.get("OPSRAMP_PULUMI_VERSION", "3.274.1")
 EXEC_SCRIPT = Path(__file__).resolve().with_name("pulumi-language-python-exec")
+# Policy packs: the engine asks this host to RunPlugin them; the analyzer plugin runs the pack.
+ANALYZER_SCRIPT = Path(__file__).resolve().with_name("pulumi-analyzer-policy-python")
 # How often the host asks whether the engine that started it is still there.
 PARENT_POLL_SECONDS = 0.5
 
@@ -43,6 +47,19 @@ def _virtualenv(root: str, options: dict[str, Any]) -> Path | None:
         return None
     path = Path(venv)
     return path if path.is_absolute() else Path(root) / path
+
+
+def _project_virtualenv(pwd: Path) -> Path | None:
+    """The virtualenv of the project at or above ``pwd`` (its Pulumi.yaml), if it names one."""
+    for directory in (pwd.resolve(), *pwd.resolve().parents):
+        for name in ("Pulumi.yaml", "Pulumi.yml"):
+            if (directory / name).is_file():
+                project = yaml.safe_load((directory / name).read_text()) or {}
+                runtime = project.get("runtime")
+                options = runtime.get("options") if isinstance(runtime, dict) else None
+                venv = options.get("virtualenv") if isinstance(options, dict) else None
+                return _virtualenv(str(directory), {"virtualenv": venv}) if venv else None
+    return None
 
 
 def _python(venv: Path | None) -> str:
@@ -141,6 +158,52 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
             # The program already reported its error through the engine.
             return language_pb2.RunResponse(bail=True)
         return language_pb2.RunResponse(error=f"Program exited with non-zero exit code: {code}")
+
+    def RunPlugin(self, request: Any, context: Any) -> Any:  # noqa: N802
+        """Run a policy pack (kind ``analyzer``) through the analyzer plugin; stream its output.
+
+        The plugin gets what Pulumi gives its own: the engine's arguments, the pack's directory
+        and its PulumiPolicy.yaml options as ``-name=value``, plus the project's virtualenv.
+        """
+        if request.kind != "analyzer":
+            context.abort(
+                grpc.StatusCode.UNIMPLEMENTED, f"this host runs no {request.kind!r} plugins"
+            )
+        info = request.info
+        args = [sys.executable, str(ANALYZER_SCRIPT), *request.args, info.program_directory]
+        args += [f"-{key}={value}" for key, value in _options(info).items() if value != ""]
+        project_venv = _project_virtualenv(Path(request.pwd or "."))
+        if project_venv is not None:
+            args.append(f"-project-virtualenv={project_venv}")
+        env = dict(entry.split("=", 1) for entry in request.env if "=" in entry)
+        plugin = subprocess.Popen(
+            args,
+            cwd=request.pwd or None,
+            env=env or None,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        # The engine cancels the call to stop the plugin.
+        context.add_callback(plugin.kill)
+        chunks: queue.Queue[tuple[str, bytes]] = queue.Queue()
+
+        def pump(name: str, stream: Any) -> None:
+            for chunk in iter(lambda: stream.read1(65536), b""):
+                chunks.put((name, chunk))
+            chunks.put((name, b""))
+
+        for name, stream in (("stdout", plugin.stdout), ("stderr", plugin.stderr)):
+            threading.Thread(target=pump, args=(name, stream), daemon=True).start()
+        open_streams = 2
+        while open_streams:
+            name, chunk = chunks.get()
+            if chunk and name == "stdout":
+                yield language_pb2.RunPluginResponse(stdout=chunk)
+            elif chunk:
+                yield language_pb2.RunPluginResponse(stderr=chunk)
+            else:
+                open_streams -= 1
+        yield language_pb2.RunPluginResponse(exitcode=plugin.wait())
 
 
 def wait_for_shutdown(engine_pid: int) -> str:

@@ -1,0 +1,1 @@
+"""The policy pack's directory (PulumiPolicy.yaml and the ``__main__`` the analyzer runs)."""
