@@ -81,16 +81,17 @@ def assert_failed_closed(
     assert not orphans, f"jobs in OpsRamp that no stack holds: {orphans}"
     assert not [i for i, n in held.items() if n > 1], f"one job held by two stacks: {held}"
     assert set(held) <= set(jobs), f"states hold jobs OpsRamp does not have: {held}"
-    # A name carried twice: each stack holding one of its jobs failed, naming the name and its
-    # job (a lagging search cannot show it the other stack's job; a working one does).
+    # A name carried twice: every one of its jobs is named by an `up` that failed over that name
+    # (a working search shows a stack both jobs; a lagging one only its own).
+    failed = [run.output for run in runs.values() if run.returncode != 0]
     for name, count in Counter(jobs.values()).items():
         if count < 2:
             continue
-        for stack, run in runs.items():
-            for job_id in (i for i, n in in_state(stack).items() if n == name):
-                assert run.returncode != 0, f"{name!r} is carried twice and an `up` succeeded"
-                assert job_id in run.output, f"{name!r}: the failing `up` does not name {job_id}"
-                assert repr(name) in run.output
+        about_it = [out for out in failed if repr(name) in out]
+        for job_id in (i for i, n in jobs.items() if n == name):
+            assert any(job_id in out for out in about_it), (
+                f"{name!r} is carried twice and no failing `up` names its job {job_id}"
+            )
     return jobs
 
 
@@ -120,9 +121,9 @@ def two_stacks(
     )
 
 
-def slow_creates(emulator: EmulatorProcess) -> None:
-    """Creates that take 0.1 s, so that two stacks' creates of one name overlap."""
-    emulator.add_fault(method="POST", path=CREATE_PATH, action="latency", seconds=0.1,
+def slow_creates(emulator: EmulatorProcess, seconds: float = 0.1) -> None:
+    """Creates that take a while, so that two stacks' creates of one name overlap."""
+    emulator.add_fault(method="POST", path=CREATE_PATH, action="latency", seconds=seconds,
                        count=10_000)  # fmt: skip
 
 
@@ -163,13 +164,14 @@ def test_a_success_without_a_usable_job_is_looked_up_never_sent_twice(
 def test_two_stacks_whose_withdrawals_keep_failing_both_fail_naming_the_jobs(
     two_stacks: tuple[PulumiStack, PulumiStack], fault_emulator: EmulatorProcess
 ) -> None:
-    slow_creates(fault_emulator)
+    # Creates slow enough that both stacks list the tenant before either job is stored: every
+    # name collides, and each stack's withdrawal of its own job keeps failing.
+    slow_creates(fault_emulator, 2.0)
     fault_emulator.add_fault(method="DELETE", path=JOB_PATH, status=503, count=10_000)
     runs = race(*two_stacks, 4)
     jobs = assert_failed_closed(fault_emulator, runs)
-    if len(jobs) > 4:  # some creates collided (they usually do)
-        assert any(run.returncode != 0 for run in runs.values())
-        assert any("pulumi destroy --target" in run.output for run in runs.values())
+    assert len(jobs) > 4, "no create collided: the test proves nothing"
+    assert any("pulumi destroy --target" in run.output for run in runs.values())
 
 
 def test_two_stacks_whose_check_searches_keep_failing_never_leave_a_silent_duplicate(
