@@ -253,7 +253,7 @@ def expected_echo(wire: Mapping[str, Any]) -> dict[str, Any]:
     echo: dict[str, Any] = json.loads(json.dumps(wire))
     script = echo.get("script")
     if isinstance(script, dict) and script.get("jobType") == "custom":
-        # Assumptions (README "Assumptions"): a custom job comes back without `jobType`, with
+        # Assumptions (docs/opsramp-api.md "Assumptions"): a custom job comes back without `jobType`, with
         # integer ids, and without `credentialSet`.
         del script["jobType"]
         script.pop("credentialSet", None)

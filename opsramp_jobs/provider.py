@@ -516,7 +516,7 @@ class OpsRampJobProvider(ResourceProvider):
             if unsettled.job is None:
                 raise
             # The job exists and is this operation's: it is recorded with the error (a partial
-            # create), never dropped. See README "Adoption, duplicates and replacement".
+            # create), never dropped. See docs/adoption.md "Adoption, duplicates and replacement".
             job_id = str(unsettled.job["id"])
             outs = _settled_outputs(props, job, unsettled.job, options)
             if partial_creates_supported():

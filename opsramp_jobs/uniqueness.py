@@ -1,7 +1,7 @@
 """Job-name uniqueness: every way a job comes to carry a name goes through this module.
 
 OpsRamp accepts two jobs with one name; users of this provider are promised one job per name per
-tenant (README "Adoption, duplicates and replacement"). `NameGuard` keeps that promise with a few
+tenant (docs/adoption.md "Adoption, duplicates and replacement"). `NameGuard` keeps that promise with a few
 verbs, each called by one provider hook:
 
 - ``create``: make a new job whose name no other job carries (or adopt one, on request);
@@ -44,7 +44,7 @@ retries first and the other after twice as long; at worst a creator gives up aft
 ``CREATE_ROUNDS`` rounds with no job made. Cost: one name search per create, plus a delete and two
 searches per collision (searches and writes are separate 50/min budgets).
 
-Residual windows (README "Adoption, duplicates and replacement"):
+Residual windows (docs/adoption.md "Adoption, duplicates and replacement"):
 - a lost answer settled while another process creates the same name at the same moment: the one
   new job is taken for this operation's (two stacks may then hold one job);
 - ``allow_duplicate_name=True`` skips steps 1 and 3 by design;
@@ -92,7 +92,7 @@ __all__ = [
 
 log = logging.getLogger("opsramp_jobs.provider")
 
-# The one-off switch of README "If an `up` was interrupted": a create whose name exactly one job
+# The one-off switch of docs/adoption.md "If an `up` was interrupted": a create whose name exactly one job
 # in the tenant carries adopts that job instead of refusing it. Never on by default.
 ADOPT_EXISTING_ENV = "OPSRAMP_ADOPT_EXISTING"
 # Rounds of create-then-verify when every creator of one name backed off.

@@ -15,7 +15,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.docs.markdown import README, REPO_ROOT, Block, blocks, section_blocks
+from tests.docs.markdown import DOCS, README, REPO_ROOT, Block, blocks, section_blocks
 
 # Classes whose first positional argument is a Pulumi resource name (a URN part): two blocks
 # declaring the same (class, name) cannot share a stack.
@@ -35,9 +35,19 @@ _CLONE_SPEC = re.compile(
 )
 
 
+# Pages of docs/ whose ```python blocks are programs, run with the README's (the other pages'
+# blocks are API sketches: tests/docs/test_commands.py checks their imports).
+PROGRAM_PAGES = (DOCS / "jobs.md", DOCS / "lookups.md")
+
+
 def readme_python_blocks() -> list[Block]:
-    """The README's ```python blocks, in order."""
-    return [block for block in blocks(README) if block.language in ("python", "py")]
+    """The README's ```python blocks, then those of PROGRAM_PAGES, in order."""
+    return [
+        block
+        for path in (README, *PROGRAM_PAGES)
+        for block in blocks(path)
+        if block.language in ("python", "py")
+    ]
 
 
 def declared_resources(block: Block) -> list[tuple[str, str]]:

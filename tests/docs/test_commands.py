@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.docs.markdown import REPO_ROOT, Block, blocks, documents
+from tests.docs.snippet_program import PROGRAM_PAGES
 
 SHELL = ("bash", "sh", "shell", "console")
 # A path into the repo's own folders (not .quickstart/ or a user's files).
@@ -128,8 +129,14 @@ def test_the_checker_catches_a_missing_script_module_and_flag() -> None:
 
 
 def docs_python_blocks() -> list[Block]:
-    """The ```python blocks of docs/*.md: API sketches, not programs (README's are run)."""
-    return [b for path in documents()[1:] for b in blocks(path) if b.language in ("python", "py")]
+    """The ```python blocks of docs/*.md that are API sketches (the program pages' are run)."""
+    return [
+        b
+        for path in documents()[1:]
+        if path not in PROGRAM_PAGES
+        for b in blocks(path)
+        if b.language in ("python", "py")
+    ]
 
 
 @pytest.mark.parametrize("block", docs_python_blocks(), ids=lambda b: b.where)

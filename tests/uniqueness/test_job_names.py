@@ -127,7 +127,7 @@ def test_a_listing_older_than_its_ttl_is_read_again(
 def test_within_its_ttl_a_listing_misses_jobs_created_since(
     emulator: EmulatorProcess, client: OpsRampClient, out_of_band: OpsRampClient
 ) -> None:
-    # The documented window (README "Assumptions"): at most INDEX_TTL_SECONDS wide.
+    # The documented window (docs/opsramp-api.md "Assumptions"): at most INDEX_TTL_SECONDS wide.
     names = JobNames(lambda: client, ttl=60.0)
     assert claim_ids(names, "late") == []
     out_of_band.create_job(job_body("late"))
