@@ -1,0 +1,188 @@
+"""`pulumi refresh` in the users' regime: through a round trip, under OpsRamp's read limit.
+
+The tier `reads` of `python -m benchmarks.bench` (docs/benchmarks.md "How each figure is
+measured"). OpsRamp allows a client tenant 500 GETs of a job a minute and a partner three times
+that, counted in fixed windows. `refresh` reads every job once; without `--skip-preview` it
+reads every job twice (its preview reads them too). N jobs over the three tenants are brought
+up with no limit, then the limit is switched on and `refresh --skip-preview` and `refresh` run
+once each, ours only, each started at a window boundary. Each tenant's reads are sampled every
+SAMPLE_SECONDS; the command's wall time is set beside the fastest possible: the same run had
+its last read been sent at the soonest the limit and the round trip allow (`earliest_end`).
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+
+import requests
+
+from benchmarks import latency_proxy
+from benchmarks.cli_bench import TENANTS, BenchStack, TenantPacing, earliest_end, tenant_rows
+from tests.support.emulator import PARTNER_TENANT, EmulatorProcess
+
+SAMPLE_SECONDS = 0.1
+# Each sample is taken this long before a multiple of SAMPLE_SECONDS, so that the last sample of
+# a window (windows are multiples of SAMPLE_SECONDS) lands just inside it.
+SAMPLE_LEAD = 0.02
+GET_JOB = "GET /api/v2/tenants/{tenantId}/jobs/{jobId}"  # the emulator's route counter
+
+
+class ReadsByTenant:
+    """Samples each tenant's reads in its current rate window, every SAMPLE_SECONDS.
+
+    A GET of the tenant's job types (the same rate class as a GET of a job, another route) with
+    a bad token is answered 401 with the tenant's X-RateLimit-* headers and is not counted
+    against the limit, so sampling costs the run nothing but the emulator's time.
+    The window a sample belongs to comes from its X-RateLimit-Reset (the server's clock).
+    """
+
+    def __init__(self, emulator: EmulatorProcess, window: float) -> None:
+        if window < 1:
+            raise ValueError("the read window must be at least 1 s (its reset is whole seconds)")
+        self.emulator = emulator
+        self.window = window
+        # tenant -> (epoch seconds, window index, reads counted in that window so far)
+        self.samples: dict[str, list[tuple[float, int, int]]] = {t: [] for t in TENANTS}
+        self._session = requests.Session()
+        self._session.headers["Authorization"] = "Bearer not-a-token"
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def sample(self) -> None:
+        """One sample of every tenant."""
+        for tenant in TENANTS:
+            answer = self._session.get(f"{self.emulator.jobs_url(tenant)}/types", timeout=10)
+            if answer.status_code != 401 or "X-RateLimit-Reset" not in answer.headers:
+                raise RuntimeError(f"the emulator's window of {tenant} is unreadable: {answer}")
+            used = int(answer.headers["X-RateLimit-Limit"]) - int(
+                answer.headers["X-RateLimit-Remaining"]
+            )
+            # The reset is the window's end rounded up to a whole second: with a window of at
+            # least 1 s, that names one window.
+            index = int(float(answer.headers["X-RateLimit-Reset"]) // self.window) - 1
+            self.samples[tenant].append((time.time(), index, used))
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            due = ((time.time() + SAMPLE_LEAD) // SAMPLE_SECONDS + 1) * SAMPLE_SECONDS - SAMPLE_LEAD
+            if self._stop.wait(max(0.0, due - time.time())):
+                break
+            self.sample()
+
+    def __enter__(self) -> ReadsByTenant:
+        self.sample()
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sample()
+        self._session.close()
+
+    def pacing(self, limits: dict[str, int]) -> list[TenantPacing]:
+        """Each tenant's reads per window, and when its first and last read were seen."""
+        paced = []
+        for tenant in TENANTS:
+            per_window: dict[int, int] = {}
+            running: list[tuple[float, int]] = []  # (time, reads so far)
+            for at, index, used in self.samples[tenant]:
+                per_window[index] = max(per_window.get(index, 0), used)
+                running.append((at, sum(per_window.values())))
+            # The window the sampling started in may hold reads of an earlier command.
+            start = running[0][1]
+            total = running[-1][1] - start
+            first_seen = next((at for at, n in running if n > start), 0.0)
+            last_seen = next((at for at, n in running if n - start == total), 0.0)
+            per_window[self.samples[tenant][0][1]] -= start
+            per_window = {i: n for i, n in per_window.items() if n}
+            paced.append(
+                TenantPacing(tenant, total, limits[tenant], per_window, first_seen, last_seen)
+            )
+        return paced
+
+
+def fastest_end(paced: list[TenantPacing], window: float, per_second: float) -> tuple[float, str]:
+    """The soonest the last read could be sent, and what binds it ('read limit', 'round trip').
+
+    Each tenant from its first read seen, with its limit and every engine slot to itself; and all
+    reads together through the engine's slots from the first read of any.
+    """
+    active = [p for p in paced if p.count]
+    by_limit = max(earliest_end(p.first_seen, p.count, p.limit, window, per_second) for p in active)
+    start = min(p.first_seen for p in active)
+    by_round_trip = start + sum(p.count for p in active) / per_second
+    if by_limit >= by_round_trip:
+        return by_limit, "read limit"
+    return by_round_trip, "round trip"
+
+
+def bench_read_limits(
+    jobs: int,
+    *,
+    read_limit: int,
+    window: float,
+    rtt_ms: float,
+    parallel: int,
+    log: Callable[[str], None],
+) -> list[tuple[str, ...]]:
+    """`refresh` of `jobs` jobs over three tenants under a client read limit, with and without
+    `--skip-preview`, through a `rtt_ms` round trip at `--parallel` `parallel`."""
+    limits = {tenant: read_limit * (3 if tenant == PARTNER_TENANT else 1) for tenant in TENANTS}
+    per_second = parallel / (rtt_ms / 1000) if rtt_ms else math.inf
+    rows: list[tuple[str, ...]] = [
+        (
+            f"{jobs} jobs over 3 tenants through a {rtt_ms:g} ms round trip, --parallel "
+            f"{parallel}: {read_limit} reads per {window:g} s window per client "
+            f"({read_limit * 60 / window:.0f} a minute), {read_limit * 3} for the partner msp_12",
+        )
+    ]
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        EmulatorProcess(rate_limit=False) as emulator,
+        latency_proxy.running(emulator.port, rtt_ms) as port,
+    ):
+        stack = BenchStack(Path(tmp), Path(tmp) / "home", f"http://127.0.0.1:{port}", "ours", jobs)
+        log(f"reads: up of {jobs} jobs, no limit")
+        stack.run("up", emulator)
+        emulator.configure(rate_limits={"read": read_limit, "window": window})
+        for command, title in (
+            ("refresh", "pulumi refresh --skip-preview"),
+            ("refresh-preview", "pulumi refresh (with its preview)"),
+        ):
+            time.sleep(window - time.time() % window + 0.01)  # every tenant's window is fresh
+            log(f"reads: {title} of {jobs} jobs under the read limit")
+            with ReadsByTenant(emulator, window) as sampled:
+                timed = stack.run(command, emulator, parallel=parallel, check=False)
+            paced = sampled.pacing(limits)
+            bound_end, binding = fastest_end(paced, window, per_second)
+            lost = max(0.0, max(p.last_seen for p in paced) - bound_end)
+            fastest = timed.wall - lost
+            failed = timed.output.count("error:")
+            gets = timed.stats["by_route"].get(GET_JOB, 0)
+            rows += [
+                (
+                    f"  {title}: wall time (exit {timed.returncode}, {failed} errors)",
+                    f"{timed.wall:.1f} s",
+                    f"fastest possible {fastest:.1f} s ({binding})",
+                    f"{timed.wall / max(fastest, 0.01):.2f}x (target <= 1.05x)",
+                    f"429s answered {timed.stats['throttled']}, surfaced {failed}",
+                ),
+                (
+                    f"    reads seen in the windows {sum(p.count for p in paced)}, GETs sent "
+                    f"{gets} (429s included), tokens {timed.stats['tokens_issued']}",
+                ),
+                *tenant_rows(paced, window, "reads"),
+            ]
+    return rows
