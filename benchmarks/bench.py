@@ -583,6 +583,17 @@ def int_list(text: str) -> list[int]:
     return [int(part) for part in text.split(",") if part.strip()]
 
 
+def read_regimes(text: str) -> list[tuple[int, float]]:
+    """'50/6,500/60' -> [(50, 6.0), (500, 60.0)]: reads per window, window seconds."""
+    regimes = []
+    for part in text.split(","):
+        reads, _, window = part.partition("/")
+        regimes.append((int(reads), float(window)))
+        if regimes[-1][1] < 1:
+            raise argparse.ArgumentTypeError(f"{part}: a window is at least 1 s")
+    return regimes
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cli-jobs", type=int, default=300, help="N of the main table")
@@ -598,7 +609,7 @@ def main() -> None:
         action=argparse.BooleanOptionalAction,
         default=True,
         help="also time each refresh against the floor that reads (one raw GET per job) "
-        "beside the do-nothing floor",
+        "beside the do-nothing floor (--no-floor-read: the do-nothing floor only)",
     )
     parser.add_argument("--rtt-ms", type=float, default=50.0, help="round trip of the WAN table")
     parser.add_argument(
@@ -626,13 +637,11 @@ def main() -> None:
         "--read-jobs", type=int, default=1000, help="jobs of the read-limit tier ('reads')"
     )
     parser.add_argument(
-        "--read-limit",
-        type=int,
-        default=50,
-        help="client reads per --read-window (the partner gets 3x); OpsRamp's is 500 a minute",
-    )
-    parser.add_argument(
-        "--read-window", type=float, default=6.0, help="seconds per read window (at least 1)"
+        "--read-limits",
+        type=read_regimes,
+        default=read_regimes("50/6,500/60"),
+        help="read-limit tier: client reads per window / window seconds (at least 1), "
+        "comma-separated (the partner gets 3x); OpsRamp's is 500/60",
     )
     parser.add_argument(
         "--read-parallel", type=int, default=8, help="--parallel of the read-limit refreshes"
@@ -678,8 +687,7 @@ def main() -> None:
     if "reads" in tiers:
         read_rows = bench_read_limits(
             args.read_jobs,
-            read_limit=args.read_limit,
-            window=args.read_window,
+            args.read_limits,
             rtt_ms=args.rtt_ms,
             parallel=args.read_parallel,
             log=log,
