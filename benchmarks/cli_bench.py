@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from benchmarks.cli_floor import READ_SWITCH
 from tests.e2e.project import Project
@@ -522,7 +522,39 @@ def earliest_end(
         moment = window_end
 
 
-class WritesByTenant:
+class PeriodicSampler:
+    """Calls `sample(due)` on entry, then every `period` s at `offset` s past each multiple of
+    `period` on the epoch clock (the emulator's rate windows are aligned so), and on exit."""
+
+    def __init__(self, period: float, offset: float) -> None:
+        self.period = period
+        self.offset = offset
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def sample(self, due: float) -> None:
+        """Take one sample; `due` is the epoch time it was meant for."""
+        raise NotImplementedError
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            due = ((time.time() - self.offset) // self.period + 1) * self.period + self.offset
+            if self._stop.wait(max(0.0, due - time.time())):
+                break
+            self.sample(due)
+
+    def __enter__(self) -> Self:
+        self.sample(time.time())
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sample(time.time())
+
+
+class WritesByTenant(PeriodicSampler):
     """Polls the emulator's jobs every `period` s (aligned to the epoch clock): count per tenant.
 
     The emulator's rate windows are aligned to multiples of the window on the epoch clock, and
@@ -531,11 +563,9 @@ class WritesByTenant:
     """
 
     def __init__(self, emulator: EmulatorProcess, period: float) -> None:
+        super().__init__(period, 0.005)
         self.emulator = emulator
-        self.period = period
         self.samples: list[tuple[float, dict[str, int]]] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
     def counts(self) -> dict[str, int]:
         """Jobs per tenant now."""
@@ -544,22 +574,9 @@ class WritesByTenant:
             counts[entry["tenantId"]] = counts.get(entry["tenantId"], 0) + 1
         return counts
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            due = (time.time() // self.period + 1) * self.period + 0.005
-            if self._stop.wait(max(0.0, due - time.time())):
-                break
-            self.samples.append((due, self.counts()))
-
-    def __enter__(self) -> WritesByTenant:
-        self.samples.append((time.time(), self.counts()))
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.samples.append((time.time(), self.counts()))
+    def sample(self, due: float) -> None:
+        """The jobs per tenant, as of `due`."""
+        self.samples.append((due, self.counts()))
 
 
 @dataclass

@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import math
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from types import TracebackType
 
 import requests
 
@@ -28,6 +26,7 @@ from benchmarks import latency_proxy
 from benchmarks.cli_bench import (
     TENANTS,
     BenchStack,
+    PeriodicSampler,
     TenantPacing,
     Timed,
     earliest_end,
@@ -37,34 +36,33 @@ from tests.support.emulator import PARTNER_TENANT, EmulatorProcess
 
 SAMPLE_SECONDS = 0.1
 # Each sample is taken this long before a multiple of SAMPLE_SECONDS, so that the last sample of
-# a window (windows are multiples of SAMPLE_SECONDS) lands just inside it.
+# a window (a window of whole tenths of a second is a multiple of it) lands just inside it.
 SAMPLE_LEAD = 0.02
 GET_JOB = "GET /api/v2/tenants/{tenantId}/jobs/{jobId}"  # the emulator's route counter
 
 
-class ReadsByTenant:
+class ReadsByTenant(PeriodicSampler):
     """Samples each tenant's reads in its current rate window, every SAMPLE_SECONDS.
 
     A GET of the tenant's job types (the same rate class as a GET of a job, another route) with
     a bad token is answered 401 with the tenant's X-RateLimit-* headers and is not counted
-    against the limit, so sampling costs the run nothing but the emulator's time.
-    The window a sample belongs to comes from its X-RateLimit-Reset (the server's clock).
+    against the limit, so sampling costs the run nothing but the emulator's time. The window a
+    sample belongs to comes from its X-RateLimit-Reset (the server's clock).
     """
 
     def __init__(self, emulator: EmulatorProcess, window: float) -> None:
         if window < 1:
             raise ValueError("the read window must be at least 1 s (its reset is whole seconds)")
+        super().__init__(SAMPLE_SECONDS, -SAMPLE_LEAD)
         self.emulator = emulator
         self.window = window
         # tenant -> (epoch seconds, window index, reads counted in that window so far)
         self.samples: dict[str, list[tuple[float, int, int]]] = {t: [] for t in TENANTS}
         self._session = requests.Session()
         self._session.headers["Authorization"] = "Bearer not-a-token"
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def sample(self) -> None:
-        """One sample of every tenant."""
+    def sample(self, due: float) -> None:
+        """One sample of every tenant (at the time each answer came back)."""
         for tenant in TENANTS:
             answer = self._session.get(f"{self.emulator.jobs_url(tenant)}/types", timeout=10)
             if answer.status_code != 401 or "X-RateLimit-Reset" not in answer.headers:
@@ -77,27 +75,8 @@ class ReadsByTenant:
             index = int(float(answer.headers["X-RateLimit-Reset"]) // self.window) - 1
             self.samples[tenant].append((time.time(), index, used))
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            due = ((time.time() + SAMPLE_LEAD) // SAMPLE_SECONDS + 1) * SAMPLE_SECONDS - SAMPLE_LEAD
-            if self._stop.wait(max(0.0, due - time.time())):
-                break
-            self.sample()
-
-    def __enter__(self) -> ReadsByTenant:
-        self.sample()
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.sample()
+    def __exit__(self, *_: object) -> None:
+        super().__exit__()
         self._session.close()
 
     def pacing(self, limits: dict[str, int]) -> list[TenantPacing]:
@@ -113,7 +92,7 @@ class ReadsByTenant:
             start = running[0][1]
             total = running[-1][1] - start
             first_seen = next((at for at, n in running if n > start), 0.0)
-            last_seen = next((at for at, n in running if n - start == total), 0.0)
+            last_seen = next((at for at, n in running if n - start == total), 0.0) if total else 0.0
             per_window[self.samples[tenant][0][1]] -= start
             per_window = {i: n for i, n in per_window.items() if n}
             paced.append(
