@@ -1,11 +1,13 @@
 """Side-by-side benchmarks against the emulator: `python -m benchmarks.bench` (docs/benchmarks.md).
 
 The main table is the real `pulumi` CLI: N jobs over three tenants, each command beside the
-engine's floor (the same N of a do-nothing dynamic resource) measured in the same run,
-interleaved, medians of `--repeats`. Then the same through a relay that adds a round trip at two
-`--parallel` settings, an `up` and a `destroy` under per-tenant write limits, the CPU of each
-process, and a secondary table (check + diff per job, pacing through the provider server,
-tokens per command). Nothing here asserts on time: the tables are for people.
+engine's floor (the same N of a do-nothing dynamic resource; for `refresh` also the floor that
+reads, one raw GET per job) measured in the same run, interleaved, medians of `--repeats` with
+their range and the load average. Then the same through a relay that adds a round trip at two
+`--parallel` settings, an `up` and a `destroy` under per-tenant write limits, `refresh` under
+the read limit through the round trip (benchmarks/read_limits.py), the CPU of each process, and
+a secondary table (check + diff per job, pacing through the provider server, tokens per
+command). Nothing here asserts on time: the tables are for people.
 """
 
 from __future__ import annotations
