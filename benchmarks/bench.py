@@ -1,11 +1,13 @@
 """Side-by-side benchmarks against the emulator: `python -m benchmarks.bench` (docs/benchmarks.md).
 
 The main table is the real `pulumi` CLI: N jobs over three tenants, each command beside the
-engine's floor (the same N of a do-nothing dynamic resource) measured in the same run,
-interleaved, medians of `--repeats`. Then the same through a relay that adds a round trip at two
-`--parallel` settings, an `up` and a `destroy` under per-tenant write limits, the CPU of each
-process, and a secondary table (check + diff per job, pacing through the provider server,
-tokens per command). Nothing here asserts on time: the tables are for people.
+engine's floor (the same N of a do-nothing dynamic resource; for `refresh` also the floor that
+reads, one raw GET per job) measured in the same run, interleaved, medians of `--repeats` with
+their range and the load average. Then the same through a relay that adds a round trip at two
+`--parallel` settings, an `up` and a `destroy` under per-tenant write limits, `refresh` under
+the read limit through the round trip (benchmarks/read_limits.py), the CPU of each process, and
+a secondary table (check + diff per job, pacing through the provider server, tokens per
+command). Nothing here asserts on time: the tables are for people.
 """
 
 from __future__ import annotations
@@ -33,20 +35,23 @@ from benchmarks import latency_proxy
 from benchmarks.cli_bench import (
     COMMAND_TITLES,
     CYCLE,
+    FLOOR_TITLES,
     TENANTS,
     BenchStack,
     Cycle,
-    TenantPacing,
     WritesByTenant,
     command_rows,
     cpu_rows,
+    earliest_end,
     make_stacks,
     read_targets,
     run_cycle,
     state_rows,
     tenant_pacing,
+    tenant_rows,
 )
 from benchmarks.naive_provider import NaiveJobProvider
+from benchmarks.read_limits import bench_read_limits
 from opsramp_jobs.client import clear_token_cache
 from opsramp_jobs.model import parse_job
 from opsramp_jobs.provider import OpsRampJobProvider
@@ -96,9 +101,12 @@ def in_threads(count: int, work: Callable[[int], None]) -> float:
     return time.perf_counter() - started
 
 
-def configured_server(emulator: EmulatorProcess, **extra: str) -> ProviderServer:
-    """The SDK's provider server, configured like a dev stack (plus `extra` config keys)."""
-    server = ProviderServer()
+def configured_server(
+    emulator: EmulatorProcess, *, env: dict[str, str] | None = None, **extra: str
+) -> ProviderServer:
+    """The SDK's provider server (`env` added to its environment), configured like a dev stack
+    (plus `extra` config keys)."""
+    server = ProviderServer(env)
     server.configure(stack_config(emulator, **extra))
     return server
 
@@ -116,12 +124,14 @@ def bench_cli(
     rtt_repeats: int,
     *,
     commands: Sequence[str] = CYCLE,
+    floor_read: bool = True,
 ) -> tuple[list[Row], list[Row], list[Row], Cycle | None]:
     """The main table, the round-trip table and the CPU table; the main cycle for the rest.
 
     `repeats` 0 skips the main table, no `parallels` the round-trip one. `commands` (a part of
     CYCLE, in its order) narrows the main table; the stacks are brought up once before commands
-    that need existing jobs and destroyed once after, untimed.
+    that need existing jobs and destroyed once after, untimed. `floor_read`: `refresh` also
+    runs against the floor that reads.
     """
     main: Cycle | None = None
     if not repeats and not parallels:
@@ -135,16 +145,17 @@ def bench_cli(
         stacks = make_stacks(Path(tmp) / "loopback", emulator.url, jobs, read_jobs)
         if repeats:
             needs_jobs = "up" not in commands and not set(commands) <= {"preview"}
-            setup = Cycle("setup", jobs, None, ("up",))
+            setup = Cycle("setup", jobs, None, ("up",), floor_read=False)
             if needs_jobs:
                 run_cycle(stacks, emulator, setup, 1, log)
             main = run_cycle(
-                stacks, emulator, Cycle("loopback", jobs, None, commands), repeats, log
+                stacks, emulator, Cycle("loopback", jobs, None, commands, floor_read), repeats, log
             )
             if needs_jobs:
                 main.state_bytes, main.provider_bytes = setup.state_bytes, setup.provider_bytes
                 if "destroy" not in commands:
-                    run_cycle(stacks, emulator, Cycle("teardown", jobs, None, ("destroy",)), 1, log)
+                    teardown = Cycle("teardown", jobs, None, ("destroy",), floor_read=False)
+                    run_cycle(stacks, emulator, teardown, 1, log)
         rtt_rows: list[Row] = []
         if rtt_ms and parallels:
             with latency_proxy.running(emulator.port, rtt_ms) as port:
@@ -156,24 +167,23 @@ def bench_cli(
                     cycle = run_cycle(
                         rtt_stacks,
                         emulator,
-                        Cycle(title, jobs, parallel, ("up", "refresh", "destroy")),
+                        Cycle(title, jobs, parallel, ("up", "refresh", "destroy"), floor_read),
                         rtt_repeats,
                         log,
                     )
-                    rtt_rows += [(f"{title} (median of {rtt_repeats})", "", "", "", ""),
-                                 *command_rows(cycle)]  # fmt: skip
+                    rtt_rows += [(f"{title} (median of {rtt_repeats})",), *command_rows(cycle)]
     if main is None:
         return [], rtt_rows, [], None
     main_rows: list[Row] = [
-        (f"{jobs} jobs over 3 tenants, loopback, --parallel default (8)", "", "", "", ""),
+        (f"{jobs} jobs over 3 tenants, loopback, --parallel default (8)",),
         *command_rows(main),
         *(state_rows(main) if main.state_bytes else []),
     ]
     return main_rows, rtt_rows, cpu_rows(main), main
 
 
-def bench_big(sizes: Sequence[int]) -> list[Row]:
-    """Up, refresh and destroy at each N (ours and the floor, one run each), then at N = 300 (or
+def bench_big(sizes: Sequence[int], floor_read: bool = True) -> list[Row]:
+    """Up, refresh and destroy at each N (ours and the floors, one run each), then at N = 300 (or
     the largest N) the same without intermediate checkpoints, and a refresh with its preview."""
     rows: list[Row] = []
     extras_size = 300 if 300 in sizes else max(sizes)
@@ -191,15 +201,16 @@ def bench_big(sizes: Sequence[int]) -> list[Row]:
             for stack in stacks.values():
                 stack.set_jobs(size)
             log(f"big stacks: {size} jobs, {', '.join(commands)}")
-            cycle = run_cycle(stacks, emulator, Cycle(f"N={size}", size, None, commands), 1, log)
-            for command in cycle.commands:
-                ours, floor = cycle.median(command, "ours"), cycle.median(command, "floor")
+            cycle = Cycle(f"N={size}", size, None, commands, floor_read)
+            run_cycle(stacks, emulator, cycle, 1, log)
+            for command, kind in ((c, k) for c in cycle.commands for k in cycle.floors(c)):
+                ours, floor = cycle.median(command, "ours"), cycle.median(command, kind)
                 engine = (cycle.median_cpu(command, "ours")["engine"],
-                          cycle.median_cpu(command, "floor")["engine"])  # fmt: skip
+                          cycle.median_cpu(command, kind)["engine"])  # fmt: skip
                 requests = cycle.stats[command, "ours"]["requests"]
                 rows.append(
                     (
-                        "  " + COMMAND_TITLES[command].format(n=size),
+                        "  " + COMMAND_TITLES[command].format(n=size) + FLOOR_TITLES[kind],
                         f"{ours:.1f} s ({ours * 100 / size:.1f} s/100)",
                         f"{floor:.1f} s ({floor * 100 / size:.1f} s/100)",
                         f"{ours / floor:.2f}x",
@@ -256,7 +267,9 @@ def bench_limits(
             # The fastest the slowest tenant could finish: its first write's window, then full
             # windows only; the command's wall time less what its last write lost to that bound.
             bound_end = max(
-                (min(p.per_window) + p.windows_needed - 1) * window for p in paced if p.per_window
+                earliest_end(min(p.per_window) * window, p.count, p.limit, window)
+                for p in paced
+                if p.per_window
             )
             actual_end = max(p.last_seen for p in paced)
             lost = max(0.0, actual_end - bound_end)
@@ -269,7 +282,7 @@ def bench_limits(
                     f"429s answered {timed.stats['throttled']}, surfaced {failed}",
                 )
             )
-            rows += tenant_rows(paced, window)
+            rows += tenant_rows(paced, window, "writes")
         rows += stack_per_tenant(emulator, Path(tmp), jobs, window, limits)
     return rows
 
@@ -310,28 +323,8 @@ def stack_per_tenant(
             f"429s answered {throttled}",
         )
     ]
-    rows += tenant_rows(paced, window)
+    rows += tenant_rows(paced, window, "writes")
     return rows
-
-
-def tenant_rows(paced: Sequence[TenantPacing], window: float) -> list[Row]:
-    """A row per tenant: its write rate in the windows it could fill, against its limit."""
-    return [
-        (
-            f"    {tenant.tenant}: {tenant.writes} writes in "
-            f"{tenant.windows_used} windows (fewest possible {tenant.windows_needed})",
-            f"{tenant.full_window_rate * tenant.limit / window:.2f} writes/s",
-            f"limit {tenant.limit / window:.2f}/s",
-            f"{tenant.full_window_rate:.0%} (target >= 95 %)",
-            f"done {tenant.last_seen - paced_start(paced):.1f} s after the first write",
-        )
-        for tenant in paced
-    ]
-
-
-def paced_start(paced: Sequence[TenantPacing]) -> float:
-    """The earliest first write of any tenant (epoch seconds)."""
-    return min(p.first_seen for p in paced if p.first_seen)
 
 
 # --------------------------------------------------------------------------------------------
@@ -592,6 +585,17 @@ def int_list(text: str) -> list[int]:
     return [int(part) for part in text.split(",") if part.strip()]
 
 
+def read_regimes(text: str) -> list[tuple[int, float]]:
+    """'50/6,500/60' -> [(50, 6.0), (500, 60.0)]: reads per window, window seconds."""
+    regimes = []
+    for part in text.split(","):
+        reads, _, window = part.partition("/")
+        regimes.append((int(reads), float(window)))
+        if regimes[-1][1] < 1:
+            raise argparse.ArgumentTypeError(f"{part}: a window is at least 1 s")
+    return regimes
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cli-jobs", type=int, default=300, help="N of the main table")
@@ -602,6 +606,13 @@ def main() -> None:
         "once before and destroyed once after, untimed)",
     )
     parser.add_argument("--repeats", type=int, default=3, help="runs per command (median)")
+    parser.add_argument(
+        "--floor-read",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also time each refresh against the floor that reads (one raw GET per job) "
+        "beside the do-nothing floor (--no-floor-read: the do-nothing floor only)",
+    )
     parser.add_argument("--rtt-ms", type=float, default=50.0, help="round trip of the WAN table")
     parser.add_argument(
         "--parallel",
@@ -625,6 +636,19 @@ def main() -> None:
         help="--parallel of the write-limit run's up and destroy (default: the CLI's, 8)",
     )
     parser.add_argument(
+        "--read-jobs", type=int, default=1000, help="jobs of the read-limit tier ('reads')"
+    )
+    parser.add_argument(
+        "--read-limits",
+        type=read_regimes,
+        default=read_regimes("50/6,500/60"),
+        help="read-limit tier: client reads per window / window seconds (at least 1), "
+        "comma-separated (the partner gets 3x); OpsRamp's is 500/60",
+    )
+    parser.add_argument(
+        "--read-parallel", type=int, default=8, help="--parallel of the read-limit refreshes"
+    )
+    parser.add_argument(
         "--big",
         type=int_list,
         default=[100, 300, 1000],
@@ -632,8 +656,8 @@ def main() -> None:
     )
     parser.add_argument(
         "--tiers",
-        default="main,rtt,limits,secondary",
-        help="tables to run: main, rtt, limits, big, secondary",
+        default="main,rtt,limits,reads,secondary",
+        help="tables to run: main, rtt, limits, reads, big, secondary",
     )
     parser.add_argument("--check-jobs", type=int, default=1000)
     args = parser.parse_args()  # fmt: skip
@@ -654,13 +678,23 @@ def main() -> None:
         args.parallel if "rtt" in tiers else [],
         args.rtt_repeats,
         commands=commands,
+        floor_read=args.floor_read,
     )
     limit_rows: list[Row] = []
     if "limits" in tiers and args.write_limit:
         limit_rows = bench_limits(
             args.limit_jobs, args.write_limit, args.rate_window, args.limit_parallel
         )
-    big_rows = bench_big(args.big) if "big" in tiers else []
+    read_rows: list[Row] = []
+    if "reads" in tiers:
+        read_rows = bench_read_limits(
+            args.read_jobs,
+            args.read_limits,
+            rtt_ms=args.rtt_ms,
+            parallel=args.read_parallel,
+            log=log,
+        )
+    big_rows = bench_big(args.big, args.floor_read) if "big" in tiers else []
     secondary: list[Row] = []
     if "secondary" in tiers:
         log("secondary figures")
@@ -670,16 +704,31 @@ def main() -> None:
         if main_cycle and set(CYCLE) <= set(main_cycle.commands):
             secondary += secondary_rows(main_cycle)
     print(machine)
-    header5: Row = ("measure", "ours", "floor", "ours/floor", "HTTP requests ours / floor")
+    header: Row = (
+        "measure", "ours", "floor", "ours/floor", "HTTP requests ours / floor", "load (1 min)"
+    )  # fmt: skip
     if main_rows:
-        print_table(f"Real CLI, medians of {args.repeats}", header5, main_rows)
+        print_table(
+            f"Real CLI, medians of {args.repeats} (range in brackets; ours/floor: the median of "
+            "the ratios of runs back to back)",
+            header,
+            main_rows,
+        )
     if rtt_rows:
-        print_table("Real CLI through a round trip", header5, rtt_rows)
+        print_table(
+            f"Real CLI through a round trip, medians of {args.rtt_repeats}", header, rtt_rows
+        )
     if limit_rows:
         print_table(
             "Under per-tenant write limits (ours only)",
             ("measure", "value", "reference", "ratio", "notes"),
             limit_rows,
+        )
+    if read_rows:
+        print_table(
+            "Refresh under the read limit, through a round trip (ours only)",
+            ("measure", "value", "reference", "ratio", "notes"),
+            read_rows,
         )
     if big_rows:
         print_table(

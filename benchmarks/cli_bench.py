@@ -2,8 +2,10 @@
 
 Each command runs on two stacks of the same project program (benchmarks/cli_program): `ours`
 declares N `OpsRampJob`s, `floor` N `benchmarks.cli_floor.FloorJob`s with the same eight inputs
-and a provider that does nothing. Commands alternate between the two (interleaved, the order
-flipped every repeat) so drift on a shared machine hits both alike. Each run also records the
+and a provider that does nothing. A `refresh` also runs for `floor-read`: the floor stack with
+its provider reading one raw GET per job (`benchmarks.cli_floor.READ_SWITCH`). Commands
+alternate between the kinds (interleaved, the order reversed every repeat) so drift on a shared
+machine hits all alike. Each run also records the 1-minute load average at its start, the
 emulator's request counts and the CPU of every process of the command (engine, language host,
 program, provider), sampled from /proc.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import os
 import resource
 import statistics
@@ -22,8 +25,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
+from benchmarks.cli_floor import READ_SWITCH
 from tests.e2e.project import Project
 from tests.support.emulator import (
     CLIENT13_TENANT,
@@ -37,7 +41,12 @@ from tests.support.emulator import (
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PROGRAM = Path(__file__).resolve().parent / "cli_program" / "__main__.py"
 TENANTS = (CLIENT13_TENANT, CLIENT93_TENANT, PARTNER_TENANT)  # job i goes to TENANTS[i % 3]
-KINDS = ("ours", "floor")
+KINDS = ("ours", "floor")  # the stacks
+FLOOR_READ = "floor-read"  # the floor stack, its provider reading one raw GET per job
+KIND_STACK = {FLOOR_READ: "floor"}
+KIND_ENV = {FLOOR_READ: {READ_SWITCH: "1"}}
+# The commands whose provider calls are reads: these also run for FLOOR_READ.
+READ_COMMANDS = ("refresh", "refresh-preview")
 # The commands of the main table, in the order a stack lives through them.
 CYCLE = ("preview", "up", "preview-same", "up-same", "refresh", "destroy")
 COMMAND_ARGS: dict[str, tuple[str, ...]] = {
@@ -252,11 +261,13 @@ class BenchStack:
         on_process: Callable[[int, str], None] | None = None,
         check: bool = True,
         count: bool = True,
+        env: dict[str, str] | None = None,
     ) -> Timed:
         """Run one command of COMMAND_ARGS, timed; raise with its output when it fails.
 
         With `count`, the emulator's counters are zeroed first, so `stats` are the command's;
-        commands run at once pass False and read the counters themselves.
+        commands run at once pass False and read the counters themselves. `env` is added to the
+        command's environment (the engine passes it on to the provider process).
         """
         args = [self.project.binary, *COMMAND_ARGS[command], "--non-interactive"]
         args += ["--stack", self.project.stack]
@@ -269,7 +280,7 @@ class BenchStack:
         process = subprocess.Popen(
             args,
             cwd=self.project.dir,
-            env={**self.project.env, **COMMAND_ENV.get(command, {})},
+            env={**self.project.env, **COMMAND_ENV.get(command, {}), **(env or {})},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -313,15 +324,30 @@ class Cycle:
     jobs: int
     parallel: int | None
     commands: Sequence[str]
+    floor_read: bool = True  # READ_COMMANDS also run for FLOOR_READ
     wall: dict[tuple[str, str], list[float]] = field(default_factory=dict)
     cpu: dict[tuple[str, str], list[dict[str, float]]] = field(default_factory=dict)
     stats: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    load: dict[str, list[float]] = field(default_factory=dict)  # command -> 1-min load at starts
     state_bytes: dict[str, float] = field(default_factory=dict)
     provider_bytes: dict[str, int] = field(default_factory=dict)
+
+    def kinds(self, command: str) -> tuple[str, ...]:
+        """The kinds a command runs for: ours and the floor, and FLOOR_READ for a read command."""
+        return KINDS + ((FLOOR_READ,) if self.floor_read and command in READ_COMMANDS else ())
+
+    def floors(self, command: str) -> tuple[str, ...]:
+        """The floors a command is compared with."""
+        return self.kinds(command)[1:]
 
     def median(self, command: str, kind: str) -> float:
         """The median wall time of a command for a kind."""
         return statistics.median(self.wall[command, kind])
+
+    def ratios(self, command: str, floor: str) -> list[float]:
+        """Ours over the floor, repeat by repeat (each pair ran back to back)."""
+        pairs = zip(self.wall[command, "ours"], self.wall[command, floor], strict=True)
+        return [ours / floor_wall for ours, floor_wall in pairs]
 
     def median_cpu(self, command: str, kind: str) -> dict[str, float]:
         """Median CPU seconds per role (each role's own median)."""
@@ -355,18 +381,22 @@ def run_cycle(
     repeats: int,
     log: Callable[[str], None],
 ) -> Cycle:
-    """Run the cycle's commands on both stacks, interleaved, `repeats` times."""
+    """Run the cycle's commands for each kind, interleaved, `repeats` times."""
     for repeat in range(repeats):
-        order = KINDS if repeat % 2 == 0 else KINDS[::-1]
         for command in cycle.commands:
-            for kind in order:
-                timed = stacks[kind].run(command, emulator, parallel=cycle.parallel)
+            kinds = cycle.kinds(command)
+            for kind in kinds if repeat % 2 == 0 else kinds[::-1]:
+                stack = stacks[KIND_STACK.get(kind, kind)]
+                cycle.load.setdefault(command, []).append(os.getloadavg()[0])
+                timed = stack.run(
+                    command, emulator, parallel=cycle.parallel, env=KIND_ENV.get(kind)
+                )
                 cycle.wall.setdefault((command, kind), []).append(timed.wall)
                 cycle.cpu.setdefault((command, kind), []).append(timed.cpu)
                 cycle.stats[command, kind] = timed.stats
-                log(f"  {cycle.title} #{repeat + 1} {command:12} {kind:5} {timed.wall:6.2f} s")
+                log(f"  {cycle.title} #{repeat + 1} {command:12} {kind:10} {timed.wall:6.2f} s")
                 if command == "up" and repeat == 0:
-                    resources = stacks[kind].resources()
+                    resources = stack.resources()
                     cycle.state_bytes[kind] = whole_resource_bytes(resources)
                     cycle.provider_bytes[kind] = len(resources[0]["inputs"]["__provider"])
     return cycle
@@ -387,22 +417,39 @@ def make_stacks(
     }
 
 
+FLOOR_TITLES = {"floor": "", FLOOR_READ: ", against the floor that reads (one raw GET each)"}
+
+
+def spread(values: Sequence[float], unit: str = "", digits: int = 1) -> str:
+    """The median, then the range in brackets when there is more than one value."""
+    text = f"{statistics.median(values):.{digits}f}{unit}"
+    if len(values) > 1:
+        text += f" ({min(values):.{digits}f}-{max(values):.{digits}f})"
+    return text
+
+
 def command_rows(cycle: Cycle) -> list[tuple[str, ...]]:
-    """A row per command: ours, floor, ratio, HTTP requests (and tokens) of ours."""
+    """A row per command and floor: ours, the floor, ours/floor, HTTP requests, load average.
+
+    Times are medians with their range; the ratio is the median of the per-repeat ratios (each
+    pair of runs back to back) with their range; the load, the 1-minute load average at the
+    start of the command's runs (every kind).
+    """
     rows: list[tuple[str, ...]] = []
     for command in cycle.commands:
-        ours, floor = cycle.median(command, "ours"), cycle.median(command, "floor")
         stats = cycle.stats[command, "ours"]
-        floor_requests = cycle.stats[command, "floor"]["requests"]
-        rows.append(
-            (
-                "  " + COMMAND_TITLES[command].format(n=cycle.jobs),
-                f"{ours:.1f} s",
-                f"{floor:.1f} s",
-                f"{ours / floor:.2f}x",
-                f"{stats['requests']} ({stats['tokens_issued']} token) / {floor_requests}",
+        for floor in cycle.floors(command):
+            rows.append(
+                (
+                    "  " + COMMAND_TITLES[command].format(n=cycle.jobs) + FLOOR_TITLES[floor],
+                    spread(cycle.wall[command, "ours"], " s"),
+                    spread(cycle.wall[command, floor], " s"),
+                    spread(cycle.ratios(command, floor), "x", 2),
+                    f"{stats['requests']} ({stats['tokens_issued']} token) / "
+                    f"{cycle.stats[command, floor]['requests']}",
+                    spread(cycle.load[command]),
+                )
             )
-        )
     return rows
 
 
@@ -430,8 +477,8 @@ def state_rows(cycle: Cycle) -> list[tuple[str, ...]]:
 def cpu_rows(cycle: Cycle) -> list[tuple[str, ...]]:
     """CPU seconds per process role, ours vs floor, for each command (medians)."""
     rows: list[tuple[str, ...]] = []
-    for command in cycle.commands:
-        ours, floor = cycle.median_cpu(command, "ours"), cycle.median_cpu(command, "floor")
+    for command, kind in ((c, k) for c in cycle.commands for k in cycle.floors(c)):
+        ours, floor = cycle.median_cpu(command, "ours"), cycle.median_cpu(command, kind)
         parts = [
             f"{role} {ours[role]:.1f}/{floor[role]:.1f}"
             for role in ROLES
@@ -439,7 +486,7 @@ def cpu_rows(cycle: Cycle) -> list[tuple[str, ...]]:
         ]
         rows.append(
             (
-                "  " + COMMAND_TITLES[command].format(n=cycle.jobs),
+                "  " + COMMAND_TITLES[command].format(n=cycle.jobs) + FLOOR_TITLES[kind],
                 f"{sum(ours.values()):.1f} s",
                 f"{sum(floor.values()):.1f} s",
                 f"{sum(ours.values()) / max(sum(floor.values()), 0.01):.2f}x",
@@ -450,11 +497,64 @@ def cpu_rows(cycle: Cycle) -> list[tuple[str, ...]]:
 
 
 # --------------------------------------------------------------------------------------------
-# Under OpsRamp's per-tenant write limits
+# Under OpsRamp's per-tenant rate limits
 # --------------------------------------------------------------------------------------------
 
 
-class WritesByTenant:
+def earliest_end(
+    start: float, count: int, limit: int, window: float, per_second: float = math.inf
+) -> float:
+    """The soonest the last of `count` requests can be sent, from `start` (epoch seconds).
+
+    At most `limit` a window (windows aligned to multiples of `window` on the epoch clock, as
+    OpsRamp's and the emulator's are) and at most `per_second` (the engine's slots over the
+    round trip; unbounded on loopback).
+    """
+    moment, left = start, count
+    while True:
+        window_end = (moment // window + 1) * window
+        fits = (
+            limit if math.isinf(per_second) else min(limit, int((window_end - moment) * per_second))
+        )
+        if left <= fits:
+            return moment if math.isinf(per_second) else moment + left / per_second
+        left -= fits
+        moment = window_end
+
+
+class PeriodicSampler:
+    """Calls `sample(due)` on entry, then every `period` s at `offset` s past each multiple of
+    `period` on the epoch clock (the emulator's rate windows are aligned so), and on exit."""
+
+    def __init__(self, period: float, offset: float) -> None:
+        self.period = period
+        self.offset = offset
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def sample(self, due: float) -> None:
+        """Take one sample; `due` is the epoch time it was meant for."""
+        raise NotImplementedError
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            due = ((time.time() - self.offset) // self.period + 1) * self.period + self.offset
+            if self._stop.wait(max(0.0, due - time.time())):
+                break
+            self.sample(due)
+
+    def __enter__(self) -> Self:
+        self.sample(time.time())
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sample(time.time())
+
+
+class WritesByTenant(PeriodicSampler):
     """Polls the emulator's jobs every `period` s (aligned to the epoch clock): count per tenant.
 
     The emulator's rate windows are aligned to multiples of the window on the epoch clock, and
@@ -463,11 +563,9 @@ class WritesByTenant:
     """
 
     def __init__(self, emulator: EmulatorProcess, period: float) -> None:
+        super().__init__(period, 0.005)
         self.emulator = emulator
-        self.period = period
         self.samples: list[tuple[float, dict[str, int]]] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
     def counts(self) -> dict[str, int]:
         """Jobs per tenant now."""
@@ -476,48 +574,35 @@ class WritesByTenant:
             counts[entry["tenantId"]] = counts.get(entry["tenantId"], 0) + 1
         return counts
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            due = (time.time() // self.period + 1) * self.period + 0.005
-            if self._stop.wait(max(0.0, due - time.time())):
-                break
-            self.samples.append((due, self.counts()))
-
-    def __enter__(self) -> WritesByTenant:
-        self.samples.append((time.time(), self.counts()))
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.samples.append((time.time(), self.counts()))
+    def sample(self, due: float) -> None:
+        """The jobs per tenant, as of `due`."""
+        self.samples.append((due, self.counts()))
 
 
 @dataclass
 class TenantPacing:
-    """How one tenant's writes spread over the rate windows in one command."""
+    """How one tenant's requests of one class (writes, reads) spread over the rate windows."""
 
     tenant: str
-    writes: int
-    limit: int  # writes per window
-    per_window: dict[int, int]  # epoch window index -> writes
-    first_seen: float  # epoch seconds of the first sample showing a write
-    last_seen: float  # epoch seconds of the first sample showing every write
+    count: int
+    limit: int  # requests per window
+    per_window: dict[int, int]  # epoch window index -> requests
+    first_seen: float  # epoch seconds of the first sample showing a request
+    last_seen: float  # epoch seconds of the first sample showing every request
 
     @property
     def windows_used(self) -> int:
-        """Windows from the first with a write to the last, inclusive."""
+        """Windows from the first with a request to the last, inclusive."""
         return max(self.per_window) - min(self.per_window) + 1 if self.per_window else 0
 
     @property
     def windows_needed(self) -> int:
         """The fewest windows the limit allows."""
-        return -(-self.writes // self.limit)
+        return -(-self.count // self.limit)
 
     @property
     def full_window_rate(self) -> float:
-        """Writes per window as a fraction of the limit, over the windows a run can fill.
+        """Requests per window as a fraction of the limit, over the windows a run can fill.
 
         The first window is partial (the command starts anywhere in it) and the last takes what
         is left; with three or more windows both are left out, else all but the last count.
@@ -555,3 +640,34 @@ def tenant_pacing(
                 last_seen = at
         paced.append(TenantPacing(tenant, total, limits[tenant], per_window, first_seen, last_seen))
     return paced
+
+
+def tenant_rows(paced: Sequence[TenantPacing], window: float, noun: str) -> list[tuple[str, ...]]:
+    """A row per tenant: its rate (of `noun`) in the windows it could fill, against its limit."""
+    return [
+        (
+            f"    {tenant.tenant}: {tenant.count} {noun} in "
+            f"{tenant.windows_used} windows (fewest possible {tenant.windows_needed})",
+            f"{tenant.full_window_rate * tenant.limit / window:.2f} {noun}/s",
+            f"limit {tenant.limit / window:.2f}/s",
+            f"{tenant.full_window_rate:.0%} "
+            + ("(target >= 95 %)" if tenant.windows_needed > 1 else "(fits one window)"),
+            f"done {tenant.last_seen - paced_start(paced):.1f} s after the first {noun[:-1]}; "
+            f"per window [{window_counts(tenant.per_window)}]",
+        )
+        for tenant in paced
+    ]
+
+
+def window_counts(per_window: dict[int, int]) -> str:
+    """Requests per window from the first to the last, runs of one count merged: '5 x16, 4, 1'."""
+    if not per_window:
+        return ""
+    counts = [per_window.get(i, 0) for i in range(min(per_window), max(per_window) + 1)]
+    runs = [(count, len(list(group))) for count, group in itertools.groupby(counts)]
+    return ", ".join(f"{count} x{length}" if length > 1 else str(count) for count, length in runs)
+
+
+def paced_start(paced: Sequence[TenantPacing]) -> float:
+    """The earliest first request of any tenant (epoch seconds)."""
+    return min(p.first_seen for p in paced if p.first_seen)

@@ -4,11 +4,12 @@ Run: `python -m benchmarks.read_cost [--reads 1000] [--threads 8] [--rounds 3]`.
 
 `pulumi refresh` is one provider process making one GET per job, so its wall time is that
 process's CPU. This drives the SDK's real provider server over gRPC, as the engine does: for
-each kind (ours, then `benchmarks.cli_floor.FloorProvider`, whose `read` is one raw urllib3
-GET), a fresh `python -m pulumi.dynamic` process, configured against the emulator (no rate
-limit), warmed up with 20 reads, then `--reads` reads of one job from `--threads` threads (the
-engine's default `--parallel` is 8). The CPU is the server process's own (from /proc), so the
-driver's cost is not in it. Rounds alternate the kinds; medians, in ms of CPU per read.
+each kind (ours, then `benchmarks.cli_floor.FloorProvider` under its READ_SWITCH, whose `read`
+is one raw urllib3 GET), a fresh `python -m pulumi.dynamic` process, configured against the
+emulator (no rate limit), warmed up with 20 reads, then `--reads` reads of one job from
+`--threads` threads (the engine's default `--parallel` is 8). The CPU is the server process's
+own (from /proc), so the driver's cost is not in it. Rounds alternate the kinds; medians, in ms
+of CPU per read.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pulumi.runtime.proto import provider_pb2
 
 from benchmarks.bench import configured_server
 from benchmarks.cli_bench import process_stat
-from benchmarks.cli_floor import FloorProvider
+from benchmarks.cli_floor import READ_SWITCH, FloorProvider
 from tests.provider.conftest import job_inputs
 from tests.provider.grpc_provider import PROVIDER_BLOB, URN, to_struct
 from tests.support.emulator import EmulatorProcess
@@ -50,8 +51,12 @@ def cpu_per_read(
     threads: int,
 ) -> float:
     """ms of the server process's CPU per read, after the warm-up."""
-    # The floor's read GETs the job named in bench:readJobs; ours ignores the key.
-    server = configured_server(emulator, **{"bench:readJobs": json.dumps({"client_13": job_id})})
+    # The floor's read GETs the job named in bench:readJobs; ours ignores the key and the switch.
+    server = configured_server(
+        emulator,
+        env={READ_SWITCH: "1"},
+        **{"bench:readJobs": json.dumps({"client_13": job_id})},
+    )
     try:
         request = provider_pb2.ReadRequest(
             id=job_id,
