@@ -253,8 +253,8 @@ def expected_echo(wire: Mapping[str, Any]) -> dict[str, Any]:
     echo: dict[str, Any] = json.loads(json.dumps(wire))
     script = echo.get("script")
     if isinstance(script, dict) and script.get("jobType") == "custom":
-        # Assumptions (docs/opsramp-api.md "Assumptions"): a custom job comes back without `jobType`, with
-        # integer ids, and without `credentialSet`.
+        # Assumptions (docs/opsramp-api.md "Assumptions"): a custom job comes back without
+        # `jobType`, with integer ids, and without `credentialSet`.
         del script["jobType"]
         script.pop("credentialSet", None)
         ref = script.get("customScript")

@@ -1,8 +1,8 @@
 """Job-name uniqueness: every way a job comes to carry a name goes through this module.
 
 OpsRamp accepts two jobs with one name; users of this provider are promised one job per name per
-tenant (docs/adoption.md "Adoption, duplicates and replacement"). `NameGuard` keeps that promise with a few
-verbs, each called by one provider hook:
+tenant (docs/adoption.md "Adoption, duplicates and replacement"). `NameGuard` keeps that promise
+with a few verbs, each called by one provider hook:
 
 - ``create``: make a new job whose name no other job carries (or adopt one, on request);
 - ``adopt``: take over an existing job by id (``adopt_id``, ``import_``);
@@ -92,8 +92,8 @@ __all__ = [
 
 log = logging.getLogger("opsramp_jobs.provider")
 
-# The one-off switch of docs/adoption.md "If an `up` was interrupted": a create whose name exactly one job
-# in the tenant carries adopts that job instead of refusing it. Never on by default.
+# The one-off switch of docs/adoption.md "If an `up` was interrupted": a create whose name exactly
+# one job in the tenant carries adopts that job instead of refusing it. Never on by default.
 ADOPT_EXISTING_ENV = "OPSRAMP_ADOPT_EXISTING"
 # Rounds of create-then-verify when every creator of one name backed off.
 CREATE_ROUNDS = 6

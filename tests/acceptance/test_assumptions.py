@@ -1,8 +1,8 @@
 """Every assumption the project makes about OpsRamp, one named test each.
 
-One test per line of docs/opsramp-api.md's "Assumptions" section (R…) and per row of the contradictions
-table in the API notes (C1-C12), plus the points both documents are silent on (S…). An
-acceptance run against a tenant (OPSRAMP_ACCEPTANCE=1) prints which of them hold there.
+One test per line of docs/opsramp-api.md's "Assumptions" section (R…) and per row of the
+contradictions table in the API notes (C1-C12), plus the points both documents are silent on
+(S…). An acceptance run against a tenant (OPSRAMP_ACCEPTANCE=1) prints which of them hold there.
 Each test checks only its own point, so a server that breaks one assumption fails one test.
 """
 
@@ -54,7 +54,7 @@ def _pattern(live: OpsRampClient, make_job: MakeJob, pattern: dict[str, Any]) ->
     return result
 
 
-# ------------------------------------------------------------------ docs/opsramp-api.md "Assumptions"
+# ---------------------------------------------------------- docs/opsramp-api.md "Assumptions"
 
 
 def test_assumption_name_query_is_only_a_prefilter_so_the_client_matches_exact_names(

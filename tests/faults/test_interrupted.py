@@ -1,8 +1,8 @@
 """An `up` interrupted by a killed provider or a killed CLI, then the README's recovery.
 
 Both end with OpsRamp's jobs equal to the state and `pulumi preview --expect-no-changes`
-(docs/adoption.md "If an `up` was interrupted"). Creates are committed, then the provider's check of the
-name after each create is slowed down, so the kill lands after OpsRamp stored jobs that never
+(docs/adoption.md "If an `up` was interrupted"). Creates are committed, then the provider's check
+of the name after each create is slowed down, so the kill lands after OpsRamp stored jobs that never
 reached the state.
 """
 
