@@ -161,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
                 "counts": dict(o.counts),
                 "seconds": round(o.duration, 2),
                 "error": o.error,
+                "notes": o.notes,
             }
             for o in outcomes
         ]
