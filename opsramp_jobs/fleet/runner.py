@@ -117,6 +117,20 @@ class StackOutcome:
     error: str = ""
     notes: list[str] = field(default_factory=list)
     """What the run did beyond the operation (settling what an interrupted run left)."""
+    steps: dict[str, str] = field(default_factory=dict)
+    """The step counted for each resource (URN): one per job, over every pass of the run."""
+
+    def count(self, urn: str, step: str) -> None:
+        """Count a job's step once: its last change (create, delete...), else `same`."""
+        earlier = self.steps.get(urn)
+        if earlier is not None and step == "same":
+            return
+        if earlier is not None:
+            self.counts[earlier] -= 1
+            if not self.counts[earlier]:
+                del self.counts[earlier]
+        self.steps[urn] = step
+        self.counts[step] += 1
 
     @property
     def duration(self) -> float:
@@ -178,7 +192,6 @@ class _Pass:
     """Stop when the engine warns of pending operations, to settle them (up, destroy)."""
     targets: list[str] = field(default_factory=list)
     """`up --target` these URNs only (the adoption pass of _settle_pending)."""
-    count_same: bool = True
     pending_warned: bool = False
 
 
@@ -434,9 +447,10 @@ class FleetRun:
             step = event.resource_pre_event if preview else event.res_outputs_event
             if step is not None and step.metadata.type == JOB_TYPE:
                 counted = _COUNTED.get(step.metadata.op)
-                if counted and (run.count_same or counted != "same"):
+                # `up --target`: the others show as `same`, even those not created yet.
+                if counted and (not run.targets or step.metadata.urn in run.targets):
                     with self._lock:
-                        outcome.counts[counted] += 1
+                        outcome.count(step.metadata.urn, counted)
                     self._render()
             diagnostic = event.diagnostic_event
             if diagnostic is None:
@@ -495,7 +509,7 @@ class FleetRun:
                 )
         if again and not self._stop.is_set():
             with _adopting(stack.fleet_workspace):
-                self._operate(stack, outcome, _Pass(targets=again, count_same=False))
+                self._operate(stack, outcome, _Pass(targets=again))
 
     def _run_one(self, tenant: TenantSpec) -> None:
         outcome = self.outcomes[tenant.key]
@@ -524,16 +538,19 @@ class FleetRun:
             begun = True
             try:
                 self._operate(stack, outcome, run)
-                failed = False
             except auto.CommandError:
                 if not run.pending_warned or self._stop.is_set():
                     raise
-                failed = True  # stopped by the fleet (run.pending_warned), or failed anyway
             if run.pending_warned and not self._stop.is_set():
+                # The fleet stopped that operation (a cancelled `destroy` even exits 0): settle,
+                # then the whole operation once more.
                 self._settle_pending(tenant, stack, outcome)
-                if failed:
-                    run = _Pass()
-                    self._operate(stack, outcome, run)
+                if self._stop.is_set():
+                    outcome.status = "cancelled"
+                    outcome.error = _interrupted_message(operation, process.terminated)
+                    return
+                run = _Pass()
+                self._operate(stack, outcome, run)
             if operation == "destroy" and self.options.remove_stacks:
                 stack.workspace.remove_stack(tenant.key)
             outcome.status = "succeeded"

@@ -375,3 +375,26 @@ def test_open_stack_fallbacks_get_the_errors_they_catch(fleet: FleetHarness) -> 
             {"opsramp:tenantId": auto.ConfigValue("x")}
         )
     assert [summary.name for summary in workspace.list_stacks()] == ["s001"]
+
+
+def test_a_stack_another_run_holds_fails_with_the_clis_message(fleet: FleetHarness) -> None:
+    """No engine event explains this failure: the summary shows the CLI's `error:` line, which
+    names the lock and `pulumi cancel`, not "code: 255"."""
+    fleet.env["S001_SECRET"] = "client_s001-secret"
+    fleet.write(
+        {
+            "project": "fleet-e2e",
+            "defaults": {"apiUrl": fleet.emulator.url},
+            "jobs": PROGRAM_JOBS,
+            "tenants": {"s001": tenant(1)},
+        }
+    )
+    fleet.emulator.add_fault(method="POST", path=r".*/jobs$", count=2, action="latency", seconds=4)
+    first = fleet.start("up", str(fleet.file), "--json")
+    wait_until(lambda: bool(lock_files(fleet)), 120, "the first run to lock the stack")
+    second = fleet.run("up", str(fleet.file), "--json")
+    first.communicate(timeout=120)
+    assert first.returncode == 0
+    assert second.returncode == 1
+    error = second.summary()["s001"]["error"]
+    assert error.startswith("the stack is currently locked by 1 lock(s)"), error

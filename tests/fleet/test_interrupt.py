@@ -177,10 +177,12 @@ def test_one_ctrl_c_to_the_process_group_stops_every_stack_cleanly(fleet: FleetH
     assert all(row["notes"] == [] for row in again.summary().values())  # nothing to settle
 
 
-def test_two_ctrl_c_stop_at_once_and_the_next_up_adopts_what_they_left(
-    fleet: FleetHarness,
+@pytest.mark.parametrize("then", ["up", "destroy"])
+def test_two_ctrl_c_stop_at_once_and_the_next_run_settles_what_they_left(
+    fleet: FleetHarness, then: str
 ) -> None:
-    """Two Ctrl-Cs: pulumi stops at once, leaving pending creates; the next `up` settles them."""
+    """Two Ctrl-Cs: pulumi stops at once, leaving pending creates (jobs in OpsRamp without a
+    resource); the next `up` adopts them, the next `destroy` adopts and deletes them."""
     process = start_up_and_wait_for_creates(fleet)
     started = time.monotonic()
     interrupted = interrupt_group(fleet, process, times=2)
@@ -191,9 +193,20 @@ def test_two_ctrl_c_stop_at_once_and_the_next_up_adopts_what_they_left(
     left = agreement(fleet)
     pending = {key: len(row["pending"]) for key, row in left.items() if row["pending"]}
     assert pending, f"nothing was left pending, so nothing to settle: {left}"
-    for key in pending:  # each pending create may have made its job: that is the risk
-        assert left[key]["missing"] == [], left
-    again = converge(fleet)
+    assert all(row["missing"] == [] for row in left.values()), left
+    if then == "up":
+        again = converge(fleet)
+    else:
+        fleet.emulator.clear_faults()
+        again = fleet.run("destroy", str(fleet.file), "--parallel", "4", "--json")
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert fleet.emulator.jobs() == []  # the adopted jobs too
+        report = agreement(fleet)
+        assert_in_agreement(report)
+        assert {key: row["state"] for key, row in report.items()} == dict.fromkeys(TENANTS, 0)
     for key, count in pending.items():
         notes = again.summary()[key]["notes"]
         assert notes[0].startswith(f"cleared {count} operation(s) left pending"), notes
+    if then == "destroy":
+        for key, row in again.summary().items():
+            assert row["counts"] == {"deleted": left[key]["opsramp"]}, (key, row, left)

@@ -82,3 +82,18 @@ def test_what_a_run_settled_is_shown_as_a_note() -> None:
     )
     row = summary_table([settled], "up").splitlines()[1]
     assert row.endswith("note: cleared 2 operation(s) left pending by an interrupted run; 2 ...")
+
+
+def test_a_job_is_counted_once_over_the_passes_of_a_run() -> None:
+    """Settling runs a stack's operation more than once: each job counts its last change."""
+    up = StackOutcome("a")
+    up.count("urn:a", "created")  # the adoption pass
+    up.count("urn:a", "same")  # the operation run again
+    up.count("urn:b", "same")
+    assert up.counts == Counter(created=1, same=1)
+    destroy = StackOutcome("b")
+    destroy.count("urn:a", "same")  # untouched by the adoption pass
+    destroy.count("urn:b", "created")  # adopted
+    destroy.count("urn:a", "deleted")
+    destroy.count("urn:b", "deleted")
+    assert destroy.counts == Counter(deleted=2)
