@@ -26,7 +26,7 @@ from pulumi.automation import events
 from pulumi.automation._stack import StackInitMode  # Stack's constructor argument
 
 from opsramp_jobs import OpsRampJob
-from opsramp_jobs.fleet.pending import PENDING_WARNING, clear_pending
+from opsramp_jobs.fleet.pending import PENDING_WARNING, clear_pending, pending_operations
 from opsramp_jobs.fleet.processes import SessionCommand, StackProcess
 from opsramp_jobs.fleet.spec import Fleet, TenantSpec
 from opsramp_jobs.provider import ADOPT_EXISTING_ENV
@@ -485,19 +485,25 @@ class FleetRun:
             stack.destroy(**common)
 
     def _settle_pending(self, tenant: TenantSpec, stack: FleetStack, outcome: StackOutcome) -> None:
-        """Clear what an interrupted run left pending; adopt the jobs its creates made.
+        """Adopt the jobs an interrupted run's creates made, then clear what it left pending.
 
         The pending creates are run again as `up --target` with OPSRAMP_ADOPT_EXISTING=1, for
         those resources only: each adopts the one job in its tenant that carries its name (the
         one the interrupted create made), or creates it if that create never reached OpsRamp.
-        Two jobs of one name are refused, both named (the provider's rule).
+        Two jobs of one name are refused, both named (the provider's rule). Only then are the
+        pending operations cleared: stopped anywhere before (Ctrl-C, a failed adoption), they
+        are still there, and the stack's next run settles them again.
         """
-        cleared = clear_pending(stack.fleet_workspace, tenant.key)
-        creates = [op for op in cleared if op.kind == "creating" and op.type == JOB_TYPE]
+        pending = pending_operations(stack.fleet_workspace, tenant.key)
+        creates = [op for op in pending if op.kind == "creating" and op.type == JOB_TYPE]
         declared = {job.resource for job in tenant.jobs}
         again = [op.urn for op in creates if op.resource in declared]
+        if again:
+            with _adopting(stack.fleet_workspace):
+                self._operate(stack, outcome, _Pass(targets=again))
+        cleared = clear_pending(stack.fleet_workspace, tenant.key)
         outcome.notes.append(
-            f"cleared {len(cleared)} operation(s) left pending by an interrupted run; "
+            f"cleared {cleared} operation(s) left pending by an interrupted run; "
             f"{len(again)} interrupted create(s) adopted their job or made it"
         )
         for op in creates:
@@ -507,9 +513,6 @@ class FleetRun:
                     "when a run was interrupted and is no longer in the fleet file: if OpsRamp "
                     "has that job, delete it or declare it again"
                 )
-        if again and not self._stop.is_set():
-            with _adopting(stack.fleet_workspace):
-                self._operate(stack, outcome, _Pass(targets=again))
 
     def _run_one(self, tenant: TenantSpec) -> None:
         outcome = self.outcomes[tenant.key]

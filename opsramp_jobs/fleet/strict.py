@@ -17,6 +17,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
+from opsramp_jobs.model.common import kind_of
+
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "DocumentError", "load_document"]
 
 # A fleet of 1,000 tenants with their settings is about 0.3 MB.
@@ -50,15 +52,7 @@ def _line(node: Node) -> int:
 
 def _kind(value: Any) -> str:
     """What YAML made of a scalar, in words."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, datetime.date):
-        return "a date"
-    return f"a {type(value).__name__}"
+    return "a date" if isinstance(value, datetime.date) else kind_of(value)
 
 
 class _StrictLoader(yaml.SafeLoader):

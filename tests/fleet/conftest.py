@@ -71,17 +71,18 @@ class FleetHarness:
         """Write the fleet file (shared dicts written out: a fleet file refuses YAML anchors)."""
         self.file.write_text(yaml.dump(fleet, Dumper=NoAliasDumper, sort_keys=False))
 
-    def start(self, *args: str) -> subprocess.Popen[str]:
-        """Start the fleet command (its own process, so a test can signal it alone)."""
+    def start(self, *args: str, new_group: bool = False) -> subprocess.Popen[str]:
+        """Start the fleet command; `new_group`: as the leader of a process group of its own,
+        as a shell starts a job, so a test can signal the group as a terminal's Ctrl-C does."""
         return subprocess.Popen(
             [sys.executable, "-m", "opsramp_jobs.fleet", *args],
             cwd=REPO_ROOT,
             env=self.env,
-            # Not a terminal's stdin: the fleet then forwards a SIGINT to its pulumi children.
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            start_new_session=new_group,
         )
 
     def run(self, *args: str) -> FleetRun:

@@ -78,6 +78,11 @@ def test_github_actions_workflow_matches_the_published_schema(tmp_path: Path) ->
     pytest.importorskip("check_jsonschema", reason="pip install check-jsonschema==0.39.0")
     workflow = tmp_path / "workflow.yaml"
     workflow.write_text(emit("github-actions", tmp_path))
+    assert_valid_workflow(workflow)
+
+
+def assert_valid_workflow(workflow: Path) -> None:
+    """check-jsonschema with its vendored github-workflow schema accepts the file."""
     done = subprocess.run(
         [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows",
          str(workflow)],
@@ -206,9 +211,4 @@ def test_a_workflow_with_hostile_paths_matches_the_published_schema(tmp_path: Pa
         "github-actions", fleet_file, "--project-dir", HOSTILE_DIR, "-o", str(workflow)
     )
     assert done.returncode == 0, done.stderr
-    checked = subprocess.run(
-        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows",
-         str(workflow)],
-        capture_output=True, text=True, check=False, timeout=60,
-    )  # fmt: skip
-    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert_valid_workflow(workflow)

@@ -13,14 +13,12 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from typing import Any
 
 import pytest
 
 from opsramp_jobs.fleet.runner import JOB_TYPE
-from tests.e2e.project import REPO_ROOT
 from tests.fleet.conftest import FLEET_TIMEOUT_SECONDS, FleetHarness, FleetRun, wait_until
 from tests.fleet.test_fleet_e2e import PROGRAM_JOBS, lock_files, tenant
 
@@ -51,20 +49,6 @@ def write_fleet(fleet: FleetHarness) -> None:
     )
     for index in range(1, len(TENANTS) + 1):
         fleet.env[f"S{index:03d}_SECRET"] = f"client_s{index:03d}-secret"
-
-
-def start_in_own_group(fleet: FleetHarness, *args: str) -> subprocess.Popen[str]:
-    """The fleet command as the leader of a new process group, as a shell starts a job."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "opsramp_jobs.fleet", *args],
-        cwd=REPO_ROOT,
-        env=fleet.env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
 
 
 def stack_export(fleet: FleetHarness, stack: str) -> dict[str, Any]:
@@ -135,8 +119,8 @@ def start_up_and_wait_for_creates(fleet: FleetHarness) -> subprocess.Popen[str]:
     fleet.emulator.add_fault(
         method="POST", path=r".*/jobs$", count=1000, action="latency", seconds=POST_LATENCY_SECONDS
     )
-    process = start_in_own_group(
-        fleet, "up", str(fleet.file), "--parallel", "4", "--stack-parallel", "3", "--json"
+    process = fleet.start(
+        "up", str(fleet.file), "--parallel", "4", "--stack-parallel", "3", "--json", new_group=True
     )
 
     def in_flight() -> bool:
@@ -177,6 +161,32 @@ def test_one_ctrl_c_to_the_process_group_stops_every_stack_cleanly(fleet: FleetH
     assert all(row["notes"] == [] for row in again.summary().values())  # nothing to settle
 
 
+def refuse_a_second_job_of_one_pending_name(
+    fleet: FleetHarness, left: dict[str, dict[str, Any]]
+) -> FleetRun:
+    """Someone made a second job with the name of an interrupted create: `up` refuses to guess
+    which one to adopt, names both, and keeps the pending operations for the next run."""
+    key = next(k for k, row in left.items() if row["orphans"])
+    orphan = left[key]["orphans"][0]
+    jobs_url = fleet.emulator.jobs_url(f"client_{key}")
+    with fleet.emulator.api_session() as session:
+        job = next(e["job"] for e in fleet.emulator.jobs() if str(e["job"]["id"]) == orphan)
+        copy = {field: job[field] for field in ("name", "entities", "script", "schedule")}
+        second = session.post(jobs_url, json=copy, timeout=10)
+        second.raise_for_status()
+        fleet.emulator.clear_faults()
+        refused = fleet.run("up", str(fleet.file), "--parallel", "4", "--json")
+        assert refused.returncode == 1
+        row = refused.summary()[key]
+        assert row["status"] == "failed"
+        assert orphan in row["error"], row
+        assert str(second.json()["id"]) in row["error"], row
+        assert "adopts only a single match" in row["error"], row
+        assert agreement(fleet)[key]["pending"] == left[key]["pending"]  # still to settle
+        session.delete(f"{jobs_url}/{second.json()['id']}", timeout=10).raise_for_status()
+    return refused
+
+
 @pytest.mark.parametrize("then", ["up", "destroy"])
 def test_two_ctrl_c_stop_at_once_and_the_next_run_settles_what_they_left(
     fleet: FleetHarness, then: str
@@ -194,7 +204,9 @@ def test_two_ctrl_c_stop_at_once_and_the_next_run_settles_what_they_left(
     pending = {key: len(row["pending"]) for key, row in left.items() if row["pending"]}
     assert pending, f"nothing was left pending, so nothing to settle: {left}"
     assert all(row["missing"] == [] for row in left.values()), left
+    runs = []
     if then == "up":
+        runs.append(refuse_a_second_job_of_one_pending_name(fleet, left))
         again = converge(fleet)
     else:
         fleet.emulator.clear_faults()
@@ -204,9 +216,13 @@ def test_two_ctrl_c_stop_at_once_and_the_next_run_settles_what_they_left(
         report = agreement(fleet)
         assert_in_agreement(report)
         assert {key: row["state"] for key, row in report.items()} == dict.fromkeys(TENANTS, 0)
+    runs.append(again)
     for key, count in pending.items():
-        notes = again.summary()[key]["notes"]
-        assert notes[0].startswith(f"cleared {count} operation(s) left pending"), notes
+        notes = [note for run in runs for note in run.summary()[key]["notes"]]
+        assert notes == [
+            f"cleared {count} operation(s) left pending by an interrupted run; {count} "
+            "interrupted create(s) adopted their job or made it"
+        ], (key, notes)
     if then == "destroy":
         for key, row in again.summary().items():
             assert row["counts"] == {"deleted": left[key]["opsramp"]}, (key, row, left)
