@@ -44,8 +44,10 @@ JOB_TYPE = f"{_DYNAMIC_PACKAGE}:{OpsRampJob._resource_type_name}"
 # After a second Ctrl-C, how long a pulumi may take to stop before the fleet kills it.
 TERMINATE_GRACE_SECONDS = 15.0
 _NOT_STARTED = "interrupted before its operation started"
-# Signals that stop a run as Ctrl-C does: `kill`, and a closed terminal.
-_INTERRUPTS = (signal.SIGTERM, signal.SIGHUP)
+# Signals that stop a run as Ctrl-C does: `kill`, and a closed terminal (no SIGHUP on Windows).
+_INTERRUPTS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
 # Step operations as the summary counts them.
 _COUNTED = {
     events.OpType.CREATE: "created",

@@ -398,3 +398,30 @@ def test_a_stack_another_run_holds_fails_with_the_clis_message(fleet: FleetHarne
     assert second.returncode == 1
     error = second.summary()["s001"]["error"]
     assert error.startswith("the stack is currently locked by 1 lock(s)"), error
+
+
+def test_two_stacks_racing_for_names_report_the_providers_message(fleet: FleetHarness) -> None:
+    """Two tenants of the file on one OpsRamp tenant, declaring the same names: the stack that
+    loses a name says which job and why in its error column, not only "code: 1"."""
+    fleet.env["S001_SECRET"] = "client_s001-secret"
+    shared = [
+        {**PROGRAM_JOBS[1], "name": f"Shared {n}", "resource": f"shared-{n}"} for n in range(6)
+    ]
+    fleet.write(
+        {
+            "project": "fleet-race",
+            "defaults": {"apiUrl": fleet.emulator.url},
+            "jobs": shared,
+            "tenants": {"a": tenant(1), "b": tenant(1)},
+        }
+    )
+    fleet.emulator.add_fault(
+        method="POST", path=r".*/jobs$", count=100, action="latency", seconds=0.5
+    )
+    raced = fleet.run("up", str(fleet.file), "--parallel", "2", "--json")
+    assert raced.returncode == 1, raced.stderr
+    failed = [row for row in raced.summary().values() if row["status"] == "failed"]
+    assert failed, raced.summary()
+    for row in failed:
+        assert row["error"].startswith("job 'Shared "), row
+        assert "code:" not in row["error"], row
