@@ -225,4 +225,6 @@ def test_two_ctrl_c_stop_at_once_and_the_next_run_settles_what_they_left(
         ], (key, notes)
     if then == "destroy":
         for key, row in again.summary().items():
-            assert row["counts"] == {"deleted": left[key]["opsramp"]}, (key, row, left)
+            # Each job deleted counted once: those left, and any an adopting create had to make.
+            assert set(row["counts"]) <= {"deleted"}, (key, row)
+            assert row["counts"].get("deleted", 0) >= left[key]["opsramp"], (key, row, left)
