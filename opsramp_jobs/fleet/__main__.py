@@ -94,30 +94,31 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def _emit(args: argparse.Namespace) -> int:
     fleet = load_fleet(args.fleet_file)
-    if args.target == "github-actions":
-        try:
-            workflow = github_actions_workflow(
-                fleet,
-                args.fleet_file,
-                operation=args.operation,
-                max_parallel=args.max_parallel,
-                project_dir=args.project_dir,
+    try:
+        if args.target == "github-actions":
+            text = dump_workflow(
+                github_actions_workflow(
+                    fleet,
+                    args.fleet_file,
+                    operation=args.operation,
+                    max_parallel=args.max_parallel,
+                    project_dir=args.project_dir,
+                )
             )
-        except ValueError as error:
-            print(f"fleet emit: {error}", file=sys.stderr)
-            return 2
-        text = dump_workflow(workflow)
-    else:
-        text = dump_manifests(
-            k8s_operator_stacks(
-                fleet,
-                args.fleet_file,
-                namespace=args.namespace,
-                repo=args.repo,
-                branch=args.branch,
-                repo_dir=args.repo_dir,
+        else:
+            text = dump_manifests(
+                k8s_operator_stacks(
+                    fleet,
+                    args.fleet_file,
+                    namespace=args.namespace,
+                    repo=args.repo,
+                    branch=args.branch,
+                    repo_dir=args.repo_dir,
+                )
             )
-        )
+    except ValueError as error:
+        print(f"fleet emit: {error}", file=sys.stderr)
+        return EXIT_USAGE
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
@@ -160,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
                 "counts": dict(o.counts),
                 "seconds": round(o.duration, 2),
                 "error": o.error,
+                "notes": o.notes,
             }
             for o in outcomes
         ]

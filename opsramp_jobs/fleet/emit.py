@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import shlex
 from typing import Any
 
 import yaml
@@ -12,13 +14,58 @@ from opsramp_jobs.fleet.spec import Fleet
 
 __all__ = ["EMITTERS", "github_actions_workflow", "k8s_operator_stacks"]
 
-_SECRET_NAME = re.compile(r"[^a-z0-9-]+")
+_NOT_DNS = re.compile(r"[^a-z0-9-]+")
+_DNS_LABEL_MAX = 63
+_HASH_CHARS = 8
+# Special in GitHub's path filters (`*`, `?`, `+`, `[]`, a leading `!`); `\\` escapes them.
+_GLOB_SPECIAL = re.compile(r"([*?+\[\]!\\])")
+
+
+def _readable_dns_name(*parts: str) -> str:
+    """`parts` as an RFC 1123 label, before any truncation: lower case, '-' for the rest."""
+    return _NOT_DNS.sub("-", "-".join(parts).lower()).strip("-")
 
 
 def _dns_name(*parts: str) -> str:
-    """A Kubernetes object name (RFC 1123 label): lower case, digits and '-', at most 63."""
-    name = _SECRET_NAME.sub("-", "-".join(parts).lower()).strip("-")
-    return name[:63].rstrip("-")
+    """A Kubernetes object name (RFC 1123 label, at most 63 characters).
+
+    A longer name keeps its first characters and ends with a short hash of the whole, so two
+    names that share their first 54 characters still differ.
+    """
+    name = _readable_dns_name(*parts)
+    if len(name) <= _DNS_LABEL_MAX:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:_HASH_CHARS]
+    return f"{name[: _DNS_LABEL_MAX - _HASH_CHARS - 1].rstrip('-')}-{digest}"
+
+
+def _kubernetes_names(fleet: Fleet) -> dict[str, str]:
+    """Each tenant's Kubernetes name; ValueError when two tenants would get the same one."""
+    by_name: dict[str, list[str]] = {}
+    for key in fleet.tenants:
+        by_name.setdefault(_dns_name(fleet.project, key), []).append(key)
+    clashes = [(name, keys) for name, keys in by_name.items() if len(keys) > 1]
+    if clashes:
+        raise ValueError(
+            "; ".join(
+                f"tenants {' and '.join(keys)} map to one Kubernetes name, {name!r} (lower "
+                "case, '-' for '_' and '.'): one would overwrite the other's Stack and Secret; "
+                "rename all but one of them"
+                for name, keys in clashes
+            )
+        )
+    return {keys[0]: name for name, keys in by_name.items()}
+
+
+def _shell_path(path: str, what: str) -> str:
+    """`path` quoted for the `run:` shell; ValueError for what no quoting can protect."""
+    if "${{" in path or "\n" in path or "\r" in path:
+        # GitHub evaluates ${{ }} in `run:` before any shell sees it, quotes or not.
+        raise ValueError(
+            f"{what} {path!r} holds '${{{{' or a line break, which GitHub Actions would evaluate "
+            "or split before the shell quotes it: rename it"
+        )
+    return shlex.quote(path)
 
 
 def github_actions_workflow(
@@ -46,11 +93,13 @@ def github_actions_workflow(
             "pass --project-dir DIR, the directory you run the fleet with and commit "
             "(it holds Pulumi.<tenant>.yaml with the encrypted secret)"
         )
+    # Every path is quoted for the shell; tenant names are [A-Za-z0-9_.-] (spec._NAME).
     command = (
-        f"python -m opsramp_jobs.fleet {operation} {fleet_file} --tenants ${{{{ matrix.tenant }}}}"
+        f"python -m opsramp_jobs.fleet {operation} {_shell_path(fleet_file, 'the fleet file')} "
+        "--tenants ${{ matrix.tenant }}"
     )
     if project_dir is not None:
-        command += f" --project-dir {project_dir}"
+        command += f" --project-dir {_shell_path(project_dir, '--project-dir')}"
     env: dict[str, str] = {
         "PULUMI_BACKEND_URL": "${{ vars.PULUMI_BACKEND_URL }}",
         "PULUMI_ACCESS_TOKEN": "${{ secrets.PULUMI_ACCESS_TOKEN }}",
@@ -66,7 +115,7 @@ def github_actions_workflow(
         "name": f"OpsRamp fleet {fleet.project}",
         "on": {
             "workflow_dispatch": {},
-            "push": {"branches": ["main"], "paths": [fleet_file]},
+            "push": {"branches": ["main"], "paths": [_GLOB_SPECIAL.sub(r"\\\1", fleet_file)]},
         },
         "permissions": {"contents": "read"},
         # Two runs of the same fleet would fight over the stack locks: queue them instead.
@@ -112,8 +161,10 @@ def k8s_operator_stacks(
     Each points at a project directory (`repo_dir`) whose `__main__.py` runs
     `opsramp_jobs.fleet.stack_program(<fleet file>)`: the same jobs as the fleet command declares.
     A tenant's client secret comes from the Kubernetes Secret `<project>-<tenant>`, key
-    `clientSecret`, created beforehand (`kubectl create secret generic ...`).
+    `clientSecret`, created beforehand (`kubectl create secret generic ...`). Two tenants that
+    would get one Kubernetes name (`acme_1`, `acme.1`) are refused: ValueError.
     """
+    names = _kubernetes_names(fleet)
     stacks = []
     for tenant in fleet.tenants.values():
         spec: dict[str, Any] = {
@@ -125,7 +176,7 @@ def k8s_operator_stacks(
             "secretsRef": {
                 "opsramp:clientSecret": {
                     "type": "Secret",
-                    "secret": {"name": _dns_name(fleet.project, tenant.key), "key": "clientSecret"},
+                    "secret": {"name": names[tenant.key], "key": "clientSecret"},
                 }
             },
             "envRefs": {
@@ -146,7 +197,7 @@ def k8s_operator_stacks(
                 "apiVersion": "pulumi.com/v1",
                 "kind": "Stack",
                 "metadata": {
-                    "name": _dns_name(fleet.project, tenant.key),
+                    "name": names[tenant.key],
                     "namespace": namespace,
                     "labels": {"opsramp-jobs/fleet": _dns_name(fleet.project)},
                 },

@@ -12,8 +12,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections import Counter, deque
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,18 +26,28 @@ from pulumi.automation import events
 from pulumi.automation._stack import StackInitMode  # Stack's constructor argument
 
 from opsramp_jobs import OpsRampJob
+from opsramp_jobs.fleet.pending import PENDING_WARNING, clear_pending, pending_operations
+from opsramp_jobs.fleet.processes import SessionCommand, StackProcess
 from opsramp_jobs.fleet.spec import Fleet, TenantSpec
+from opsramp_jobs.provider import ADOPT_EXISTING_ENV
 from opsramp_jobs.settings import SOURCES
 
-__all__ = ["OPERATIONS", "FleetRun", "RunOptions", "StackOutcome", "tenant_program"]
+__all__ = ["JOB_TYPE", "OPERATIONS", "FleetRun", "RunOptions", "StackOutcome", "tenant_program"]
 
 OPERATIONS = ("preview", "up", "refresh", "destroy")
 SECRET_KEY = SOURCES["client_secret"].key
 SECRET_ENV = SOURCES["client_secret"].env_names[0]
-JOB_TYPE = "pulumi-python:dynamic/opsramp:OpsRampJob"
-# After Ctrl-C, how long a running stack may take to finish its in-flight operations (the pulumi
-# CLI got the signal too) before the fleet calls `pulumi cancel` on it anyway.
-CANCEL_GRACE_SECONDS = 30.0
+# The package pulumi.dynamic.Resource registers every Python dynamic resource under; the rest of
+# the token is OpsRampJob's own registration (`class OpsRampJob(Resource, module=..., name=...)`).
+_DYNAMIC_PACKAGE = "pulumi-python"
+JOB_TYPE = f"{_DYNAMIC_PACKAGE}:{OpsRampJob._resource_type_name}"
+# After a second Ctrl-C, how long a pulumi may take to stop before the fleet kills it.
+TERMINATE_GRACE_SECONDS = 15.0
+_NOT_STARTED = "interrupted before its operation started"
+# Signals that stop a run as Ctrl-C does: `kill`, and a closed terminal (no SIGHUP on Windows).
+_INTERRUPTS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
 # Step operations as the summary counts them.
 _COUNTED = {
     events.OpType.CREATE: "created",
@@ -46,7 +56,7 @@ _COUNTED = {
     events.OpType.SAME: "same",
     events.OpType.REPLACE: "replaced",
 }
-_DYNAMIC_PREFIX = re.compile(r"^pulumi-python:dynamic/\S+ resource ")
+_DYNAMIC_PREFIX = re.compile(rf"^{re.escape(_DYNAMIC_PACKAGE)}:dynamic/\S+ resource ")
 # Error diagnostics that only say that another error happened.
 _IGNORED_ERRORS = (
     "update failed",
@@ -107,6 +117,22 @@ class StackOutcome:
     started: float = 0.0
     finished: float = 0.0
     error: str = ""
+    notes: list[str] = field(default_factory=list)
+    """What the run did beyond the operation (settling what an interrupted run left)."""
+    steps: dict[str, str] = field(default_factory=dict)
+    """The step counted for each resource (URN): one per job, over every pass of the run."""
+
+    def count(self, urn: str, step: str) -> None:
+        """Count a job's step once: its last change (create, delete...), else `same`."""
+        earlier = self.steps.get(urn)
+        if earlier is not None and step == "same":
+            return
+        if earlier is not None:
+            self.counts[earlier] -= 1
+            if not self.counts[earlier]:
+                del self.counts[earlier]
+        self.steps[urn] = step
+        self.counts[step] += 1
 
     @property
     def duration(self) -> float:
@@ -141,8 +167,64 @@ def _first_error_line(messages: list[str]) -> str:
     return "failed"
 
 
+def _error_line(process: StackProcess, code: str) -> str:
+    """The engine's message for the stack's failed command, never only its exit code.
+
+    The engine's error diagnostics first; then what the CLI printed as `error:` (a lock, a
+    missing stack), on stderr then stdout; then its last line of stderr.
+    """
+    printed = [*process.stderr, *process.stdout]
+    flagged = [line for line in printed if line.strip().startswith("error:")]
+    line = _first_error_line([*process.diagnostics, *flagged])
+    if line != "failed":
+        return line
+    last = next((x.strip() for x in reversed(process.stderr) if x.strip()), "")
+    return last or f"pulumi exited with {code} and printed no error"
+
+
 class TenantError(Exception):
     """A tenant cannot be run as configured (before any pulumi operation)."""
+
+
+@dataclass
+class _Pass:
+    """One pulumi operation of a stack, and what its engine events said."""
+
+    settle: bool = False
+    """Stop when the engine warns of pending operations, to settle them (up, destroy)."""
+    targets: list[str] = field(default_factory=list)
+    """`up --target` these URNs only (the adoption pass of _settle_pending)."""
+    pending_warned: bool = False
+
+
+@contextlib.contextmanager
+def _adopting(workspace: auto.LocalWorkspace) -> Iterator[None]:
+    """OPSRAMP_ADOPT_EXISTING=1 for the pulumi commands of this workspace (its provider)."""
+    saved = workspace.env_vars
+    workspace.env_vars = {**saved, ADOPT_EXISTING_ENV: "1"}
+    try:
+        yield
+    finally:
+        workspace.env_vars = saved
+
+
+def _exit_code(error: auto.CommandError) -> str:
+    """`code N` from a CommandError's text (the SDK keeps no attribute for it)."""
+    found = re.search(r"code: (-?\d+)", str(error))
+    return f"code {found.group(1)}" if found else "an error"
+
+
+def _interrupted_message(operation: str, terminated: bool) -> str:
+    """What an interrupted stack was left with, and what to run next."""
+    if terminated:
+        return (
+            "interrupted twice: pulumi stopped at once; operations it had in flight stay pending "
+            "in the state, and the next `fleet up` (or `destroy`) settles them"
+        )
+    return (
+        "interrupted: the operations in flight finished and were saved; run "
+        f"`fleet {operation}` again to finish"
+    )
 
 
 class FleetWorkspace(auto.LocalWorkspace):
@@ -173,8 +255,11 @@ class FleetStack(auto.Stack):
     stack output`). Those three processes were ~0.67 CPU-s of a new fleet stack's ~3.5.
     """
 
-    def __init__(self, name: str, workspace: FleetWorkspace) -> None:
+    def __init__(self, name: str, workspace: FleetWorkspace, process: StackProcess) -> None:
         super().__init__(name, workspace, StackInitMode.SELECT)  # no CLI call: see FleetWorkspace
+        self.fleet_workspace = workspace
+        self.process = process
+        """Its running pulumi (SessionCommand records it), to pass Ctrl-C on."""
         self.resource_changes: events.OpMap | None = None  # from the engine's summary event
 
     def outputs(self) -> auto.OutputMap:
@@ -214,7 +299,8 @@ class FleetRun:
         self.out = out
         self.environ = dict(os.environ if environ is None else environ)
         self.outcomes = {t.key: StackOutcome(t.key) for t in tenants}
-        self._stacks: dict[str, auto.Stack] = {}
+        self._stacks: dict[str, FleetStack] = {}
+        self._processes: dict[str, StackProcess] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._tty = out.isatty()
@@ -223,6 +309,7 @@ class FleetRun:
         # Shared by every stack of the run, set up by the first one (_shared): one `pulumi
         # version` check, one project directory, one `pulumi stack ls`.
         self._command: auto.PulumiCommand | None = None
+        """`pulumi` found and its version checked; each stack runs it as a SessionCommand."""
         self._work_dir: str | None = None
         self._existing: set[str] = set()
 
@@ -245,7 +332,7 @@ class FleetRun:
             if self._command is None:
                 self._command = auto.PulumiCommand()  # `pulumi version`, once per run
             if self._work_dir is None:
-                project = self._project_workspace(self._command)
+                project = self._project_workspace(SessionCommand(self._command, StackProcess()))
                 self._work_dir = project.work_dir
                 # Which stacks exist: a hint that saves a failing command per stack (new stacks
                 # are created before their first command, existing ones are not). Wrong or
@@ -255,7 +342,7 @@ class FleetRun:
                     self._existing = names | {name.rsplit("/", 1)[-1] for name in names}
             return self._command, self._work_dir
 
-    def _project_workspace(self, command: auto.PulumiCommand) -> FleetWorkspace:
+    def _project_workspace(self, command: SessionCommand) -> FleetWorkspace:
         """The one project directory of the run, with its Pulumi.yaml (written once)."""
         env = self._env_vars()
         directory = self.options.project_dir
@@ -299,7 +386,7 @@ class FleetRun:
             )
         return value
 
-    def _open_stack(self, tenant: TenantSpec) -> FleetStack | None:
+    def _open_stack(self, tenant: TenantSpec, process: StackProcess) -> FleetStack | None:
         """The tenant's stack, configured; None when destroy/refresh finds no stack.
 
         Two pulumi processes at most before the operation: `stack init` for a new stack (up and
@@ -318,9 +405,9 @@ class FleetRun:
             program=tenant_program(tenant),
             env_vars=env,
             secrets_provider=self.options.secrets_provider,
-            pulumi_command=command,
+            pulumi_command=SessionCommand(command, process),
         )
-        stack = FleetStack(tenant.key, workspace)
+        stack = FleetStack(tenant.key, workspace, process)
         creates = self.options.operation in ("preview", "up")
         if creates and tenant.key not in self._existing:
             with contextlib.suppress(auto.StackAlreadyExistsError):
@@ -350,69 +437,144 @@ class FleetRun:
         return stack
 
     def _on_event(
-        self, stack: FleetStack, outcome: StackOutcome, errors: list[str]
+        self, stack: FleetStack, outcome: StackOutcome, run: _Pass
     ) -> Callable[[Any], None]:
         preview = self.options.operation == "preview"
 
         def handle(event: events.EngineEvent) -> None:
+            # Any event comes from inside the engine: pulumi's Ctrl-C handling is in place.
+            stack.process.engine_running()
             if event.summary_event is not None:
                 stack.resource_changes = event.summary_event.resource_changes
             step = event.resource_pre_event if preview else event.res_outputs_event
             if step is not None and step.metadata.type == JOB_TYPE:
                 counted = _COUNTED.get(step.metadata.op)
-                if counted:
+                # `up --target`: the others show as `same`, even those not created yet.
+                if counted and (not run.targets or step.metadata.urn in run.targets):
                     with self._lock:
-                        outcome.counts[counted] += 1
+                        outcome.count(step.metadata.urn, counted)
                     self._render()
             diagnostic = event.diagnostic_event
-            if diagnostic is not None and diagnostic.severity == "error":
-                errors.append(diagnostic.message)
+            if diagnostic is None:
+                return
+            if diagnostic.severity == "error":
+                stack.process.diagnostics.append(diagnostic.message)
+            elif run.settle and diagnostic.message.lstrip().startswith(PENDING_WARNING):
+                # Before the first step: stop here, settle, start over (_settle_pending).
+                run.pending_warned = True
+                stack.process.cancel()
 
         return handle
 
+    def _operate(self, stack: FleetStack, outcome: StackOutcome, run: _Pass) -> None:
+        """The fleet's operation on one open stack (CommandError when it fails)."""
+        common: dict[str, Any] = {
+            "color": "never",
+            "on_event": self._on_event(stack, outcome, run),
+            "parallel": self.options.stack_parallel,
+        }
+        operation = self.options.operation
+        if run.targets:
+            # show_secrets=False: the summary read after the update needs no decryption.
+            stack.up(show_secrets=False, target=run.targets, **common)
+        elif operation == "up":
+            stack.up(show_secrets=False, **common)
+        elif operation == "preview":
+            stack.preview(expect_no_changes=self.options.expect_no_changes or None, **common)
+        elif operation == "refresh":
+            stack.refresh(expect_no_changes=self.options.expect_no_changes or None, **common)
+        else:
+            stack.destroy(**common)
+
+    def _settle_pending(self, tenant: TenantSpec, stack: FleetStack, outcome: StackOutcome) -> None:
+        """Adopt the jobs an interrupted run's creates made, then clear what it left pending.
+
+        The pending creates are run again as `up --target` with OPSRAMP_ADOPT_EXISTING=1, for
+        those resources only: each adopts the one job in its tenant that carries its name (the
+        one the interrupted create made), or creates it if that create never reached OpsRamp.
+        Two jobs of one name are refused, both named (the provider's rule). Only then are the
+        pending operations cleared: stopped anywhere before (Ctrl-C, a failed adoption), they
+        are still there, and the stack's next run settles them again.
+        """
+        pending = pending_operations(stack.fleet_workspace, tenant.key)
+        creates = [op for op in pending if op.kind == "creating" and op.type == JOB_TYPE]
+        declared = {job.resource for job in tenant.jobs}
+        again = [op.urn for op in creates if op.resource in declared]
+        if again:
+            with _adopting(stack.fleet_workspace):
+                self._operate(stack, outcome, _Pass(targets=again))
+        cleared = clear_pending(stack.fleet_workspace, tenant.key)
+        outcome.notes.append(
+            f"cleared {cleared} operation(s) left pending by an interrupted run; "
+            f"{len(again)} interrupted create(s) adopted their job or made it"
+        )
+        for op in creates:
+            if op.resource not in declared:
+                outcome.notes.append(
+                    f"resource {op.resource!r} (job {op.inputs.get('name')!r}) was being created "
+                    "when a run was interrupted and is no longer in the fleet file: if OpsRamp "
+                    "has that job, delete it or declare it again"
+                )
+
     def _run_one(self, tenant: TenantSpec) -> None:
         outcome = self.outcomes[tenant.key]
-        if self._stop.is_set():
-            outcome.status = "not run"
-            return
+        process = StackProcess()
+        with self._lock:  # with _interrupt's: a stack either sees the stop or gets its Ctrl-C
+            if self._stop.is_set():
+                outcome.status = "not run"
+                return
+            self._processes[tenant.key] = process
         outcome.status, outcome.started = "running", time.monotonic()
         self._render(force=True)
-        errors: list[str] = []
-        output: deque[str] = deque(maxlen=40)
+        operation = self.options.operation
+        run = _Pass(settle=operation in ("up", "destroy"))
+        begun = False
         try:
-            stack = self._open_stack(tenant)
+            stack = self._open_stack(tenant, process)
             if stack is None:
                 outcome.status = "succeeded"
                 outcome.error = "no such stack (nothing to do)"
                 return
             with self._lock:
                 self._stacks[tenant.key] = stack
-            common: dict[str, Any] = {
-                "color": "never",
-                "on_event": self._on_event(stack, outcome, errors),
-                "on_output": output.append,
-                "parallel": self.options.stack_parallel,
-            }
-            operation = self.options.operation
-            if operation == "up":
-                # show_secrets=False: the summary read after the update needs no decryption.
-                stack.up(show_secrets=False, **common)
-            elif operation == "preview":
-                stack.preview(expect_no_changes=self.options.expect_no_changes or None, **common)
-            elif operation == "refresh":
-                stack.refresh(expect_no_changes=self.options.expect_no_changes or None, **common)
-            else:
-                stack.destroy(**common)
-                if self.options.remove_stacks:
-                    stack.workspace.remove_stack(tenant.key)
+            if self._stop.is_set():
+                outcome.status, outcome.error = "not run", _NOT_STARTED
+                return
+            begun = True
+            try:
+                self._operate(stack, outcome, run)
+            except auto.CommandError:
+                if not run.pending_warned or self._stop.is_set():
+                    raise
+            if run.pending_warned and not self._stop.is_set():
+                # The fleet stopped that operation (a cancelled `destroy` even exits 0): settle,
+                # then the whole operation once more.
+                self._settle_pending(tenant, stack, outcome)
+                if self._stop.is_set():
+                    outcome.status = "cancelled"
+                    outcome.error = _interrupted_message(operation, process.terminated)
+                    return
+                run = _Pass()
+                self._operate(stack, outcome, run)
+            if operation == "destroy" and self.options.remove_stacks:
+                stack.workspace.remove_stack(tenant.key)
             outcome.status = "succeeded"
         except TenantError as exc:
             outcome.status, outcome.error = "failed", str(exc)
         except auto.CommandError as exc:
-            outcome.status = "cancelled" if self._stop.is_set() else "failed"
-            outcome.error = _first_error_line([*errors, str(exc), "\n".join(output)])
+            if process.interrupted:
+                outcome.status = "cancelled"
+                outcome.error = _interrupted_message(operation, process.terminated)
+            elif self._stop.is_set() and not begun:
+                outcome.status, outcome.error = "not run", _NOT_STARTED
+            else:
+                outcome.status = "failed"
+                outcome.error = _error_line(process, _exit_code(exc))
         except Exception as exc:  # one tenant's surprise must not stop the others
-            outcome.status, outcome.error = "failed", f"{type(exc).__name__}: {exc}"
+            if self._stop.is_set() and not begun:
+                outcome.status, outcome.error = "not run", _NOT_STARTED
+            else:
+                outcome.status, outcome.error = "failed", f"{type(exc).__name__}: {exc}"
         finally:
             outcome.finished = time.monotonic()
             self._render(force=True, finished=outcome)
@@ -456,22 +618,23 @@ class FleetRun:
     # ------------------------------------------------------------------ run
 
     def run(self) -> list[StackOutcome]:
-        """Run the operation on every tenant; Ctrl-C cancels cleanly (see _interrupt)."""
+        """Run the operation on every tenant; Ctrl-C (or SIGTERM, SIGHUP) stops cleanly."""
         pool = ThreadPoolExecutor(max_workers=max(1, self.options.parallel))
         futures: dict[Future[None], str] = {
             pool.submit(self._run_one, tenant): tenant.key for tenant in self.tenants
         }
         try:
-            pending: Iterable[Future[None]] = set(futures)
-            while pending:
-                _, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-                self._render()
-        except KeyboardInterrupt:
-            self._interrupt(futures)
+            with _signals_as_interrupts():
+                try:
+                    pending: Iterable[Future[None]] = set(futures)
+                    while pending:
+                        _, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                        self._render()
+                except KeyboardInterrupt:
+                    self._interrupt(futures)
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
-            # The shared project directory, unless a stack is still running in it (after an
-            # interrupt whose grace period ran out).
+            # The shared project directory, unless a stack is still running in it.
             temporary = self.options.project_dir is None
             if temporary and self._work_dir is not None and all(f.done() for f in futures):
                 shutil.rmtree(self._work_dir, ignore_errors=True)
@@ -479,61 +642,87 @@ class FleetRun:
             if outcome.status == "pending":
                 outcome.status = "not run"
         if self._tty:
-            self.out.write("\r\x1b[K" + self.progress_line() + "\n")
-            self.out.flush()
+            self._say("\r\x1b[K" + self.progress_line() + "\n")
         return list(self.outcomes.values())
 
     def _interrupt(self, futures: dict[Future[None], str]) -> None:
-        """Ctrl-C: start no more stacks, let running ones stop, then `pulumi cancel` each.
+        """Ctrl-C: no new stack starts; each running one gets one SIGINT (pulumi's own Ctrl-C).
 
-        The pulumi CLI processes are in this process's group, so a terminal's Ctrl-C reaches them
-        too: each stops starting operations, finishes the ones in flight, saves its state and
-        unlocks its stack. When the signal reached only this process (kill -INT), it is passed on
-        once to each pulumi child. Then `stack.cancel()` releases whatever lock is left (a
-        self-managed backend) or cancels the update (Pulumi Cloud), so no stack stays locked.
+        The pulumi processes are in sessions of their own (processes.SessionCommand), so the
+        terminal's signal reached this process only, and each pulumi gets exactly the SIGINTs
+        passed on here, once its engine runs. On the first, pulumi starts no new operation,
+        waits for the ones in flight, saves them in the state and releases the stack's lock:
+        nothing pending, nothing orphaned. A second Ctrl-C passes a second SIGINT on: pulumi
+        stops at once, its in-flight operations stay pending (the next `fleet up` settles them,
+        _settle_pending), and it releases the lock; whatever still runs after
+        TERMINATE_GRACE_SECONDS (or a third Ctrl-C) is killed, and its lock removed.
         """
         self.interrupted = True
-        self._stop.set()
+        with self._lock:
+            self._stop.set()
+            processes = list(self._processes.values())
         for future in futures:
             future.cancel()
-        self.out.write("\ninterrupted: no new stacks start; stopping the running ones...\n")
-        self.out.flush()
-        if not _terminal_sent_sigint():
-            _forward_sigint_to_children()
         running = [f for f in futures if not f.done()]
-        with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C: cancel right away
-            wait(running, timeout=CANCEL_GRACE_SECONDS)
-        with self._lock:
-            stacks = dict(self._stacks)
-        for key, stack in stacks.items():
-            if self.outcomes[key].status in ("succeeded",):
-                continue
-            # Fails when there is nothing to cancel: the update had already ended and unlocked.
-            with contextlib.suppress(auto.CommandError):
-                stack.cancel()
-        wait([f for f in futures if not f.done()], timeout=CANCEL_GRACE_SECONDS)
-
-
-def _terminal_sent_sigint() -> bool:
-    """True when this process group is a terminal's foreground group (Ctrl-C hit all of it)."""
-    try:
-        return os.isatty(0) and os.tcgetpgrp(0) == os.getpgrp()
-    except OSError:
-        return False
-
-
-def _forward_sigint_to_children() -> None:
-    """Send SIGINT once to each child `pulumi` process of this process (Linux /proc only)."""
-    me = str(os.getpid())
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+        self._say(
+            f"\ninterrupted: no new stack starts; {len(running)} running stack(s) finish the "
+            "operations in flight and save them (Ctrl-C again to stop them at once)\n"
+        )
+        for process in processes:
+            process.interrupt()
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            name = stat.read_text().split("(", 1)[1].rsplit(")", 1)[0]
-        except (OSError, IndexError):
-            continue
-        if fields[1] == me and name == "pulumi":
-            with contextlib.suppress(OSError):
-                os.kill(int(stat.parent.name), signal.SIGINT)
+            wait(running)
+        except KeyboardInterrupt:
+            self._say(
+                "\ninterrupted again: pulumi stops at once; operations in flight stay pending "
+                "and the next `fleet up` settles them\n"
+            )
+            for process in processes:
+                process.interrupt()
+            with contextlib.suppress(KeyboardInterrupt):
+                wait(running, timeout=TERMINATE_GRACE_SECONDS)
+            for process in processes:
+                process.kill()
+            with contextlib.suppress(KeyboardInterrupt):
+                wait(running, timeout=TERMINATE_GRACE_SECONDS)
+            self._release_locks()
+
+    def _release_locks(self) -> None:
+        """`pulumi cancel` on each stack whose pulumi was killed: it could not unlock.
+
+        Not after a second SIGINT: pulumi then still releases its lock itself, and a `cancel`
+        could remove the lock of another run that took the stack since (or, on Pulumi Cloud,
+        cancel that run's update).
+        """
+        with self._lock:
+            stacks = [s for s in self._stacks.values() if s.process.killed]
+        for stack in stacks:
+            with contextlib.suppress(auto.CommandError, KeyboardInterrupt):
+                stack.cancel()
+
+    def _say(self, text: str) -> None:
+        """Write to the output; a closed terminal (SIGHUP) must not stop the shutdown."""
+        with contextlib.suppress(OSError):
+            self.out.write(text)
+            self.out.flush()
+
+
+@contextlib.contextmanager
+def _signals_as_interrupts() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise KeyboardInterrupt, like Ctrl-C (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = {number: signal.signal(number, interrupt) for number in _INTERRUPTS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _describe(outcome: StackOutcome) -> str:
@@ -542,7 +731,19 @@ def _describe(outcome: StackOutcome) -> str:
         f"{outcome.status} in {outcome.duration:.1f} s (+{counts['created']} "
         f"~{counts['updated'] + counts['replaced']} -{counts['deleted']} ={counts['same']})"
     )
-    return f"{text}: {outcome.error}" if outcome.error and outcome.status != "succeeded" else text
+    if outcome.error and outcome.status != "succeeded":
+        text = f"{text}: {outcome.error}"
+    return "; ".join([text, *outcome.notes])
+
+
+def _last_column(outcome: StackOutcome) -> str:
+    """The error's first line; for a stack that succeeded, its first note."""
+    text = (
+        outcome.error
+        if outcome.status != "succeeded" or not outcome.notes
+        else (f"note: {outcome.notes[0]}")
+    )
+    return (text.splitlines() or [""])[0][:200]
 
 
 def summary_table(outcomes: list[StackOutcome], operation: str) -> str:
@@ -562,7 +763,7 @@ def summary_table(outcomes: list[StackOutcome], operation: str) -> str:
                 str(o.counts["deleted"]),
                 str(o.counts["same"]),
                 f"{o.duration:.1f}",
-                (o.error.splitlines() or [""])[0][:200],
+                _last_column(o),
             )
         )
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]

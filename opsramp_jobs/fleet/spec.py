@@ -1,13 +1,13 @@
 """The fleet file: tenants, their connection settings and the jobs every tenant gets.
 
 A fleet file is YAML (``.yaml``/``.yml``; PyYAML comes with the ``pulumi`` SDK, so it is no new
-dependency) or JSON (``.json``). Every problem is reported with its path in the file and the fix,
-before any stack is touched.
+dependency) or JSON (``.json``), read by ``strict`` (no duplicate keys, aliases or non-string
+keys). Every problem is reported with its path in the file and the fix, before any stack is
+touched.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Mapping
@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from opsramp_jobs.fleet.strict import MAX_BYTES, DocumentError, load_document
 
 __all__ = [
     "Fleet",
@@ -32,8 +34,12 @@ JOB_KEYS = frozenset({"name", "device_ids", "script", "schedule", "job_queued"})
 _TOP_KEYS = frozenset({"project", "backend", "defaults", "jobs", "tenants"})
 _SETTING_KEYS = frozenset({"tenantId", "apiUrl", "clientId", "clientSecret", "deviceIds"})
 _TENANT_KEYS = _SETTING_KEYS | {"jobs", "overrides", "skip"}
-# Pulumi stack and project names: letters, digits, '-', '_' and '.'.
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+# Pulumi's stack and project names (tokens.ParseStackName, tokens.ValidateProjectName): letters,
+# digits, '-', '_' and '.', at most 100; a first '-' or '.' would read as an option or a path.
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+_NAME_RULE = (
+    "letters, digits, '-', '_' and '.', starting with a letter or digit, at most 100 characters"
+)
 
 
 class FleetFileError(ValueError):
@@ -118,12 +124,21 @@ def load_fleet(path: str | os.PathLike[str]) -> Fleet:
     """Read and parse a fleet file (YAML or JSON, by extension; YAML otherwise)."""
     file = Path(path)
     try:
+        size = file.stat().st_size
+        if size > MAX_BYTES:  # before reading it: the bound is on memory too
+            raise FleetFileError(
+                str(file), [f"{size:,} bytes: a fleet file may be at most {MAX_BYTES:,}"]
+            )
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise FleetFileError(str(file), [f"cannot read the fleet file: {exc.strerror}"]) from exc
+    except UnicodeDecodeError as exc:
+        raise FleetFileError(str(file), [f"not UTF-8 text: {exc.reason}"]) from exc
     try:
-        raw = json.loads(text) if file.suffix == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raw = load_document(text, json_format=file.suffix == ".json")
+    except DocumentError as exc:
+        raise FleetFileError(str(file), exc.problems) from exc
+    except (ValueError, yaml.YAMLError) as exc:  # ValueError: json.JSONDecodeError
         raise FleetFileError(str(file), [f"not valid {file.suffix or 'YAML'}: {exc}"]) from exc
     return parse_fleet(raw, source=str(file))
 
@@ -223,9 +238,10 @@ def _tenant(
     program: list[JobSpec],
     problems: _Problems,
 ) -> TenantSpec | None:
-    path = f"tenants.{key}"
-    if not _NAME.match(key):
-        problems.add(path, "a tenant's name is its stack name: letters, digits, '-', '_', '.'")
+    path = _tenant_path(key)
+    if not _NAME.fullmatch(key):
+        spaces = " (no spaces or line breaks around it)" if key != key.strip() else ""
+        problems.add(path, f"a tenant's name is its stack name: {_NAME_RULE}{spaces}")
     given = problems.mapping(raw if raw is not None else {}, path, _TENANT_KEYS)
     settings = {**defaults, **{k: v for k, v in given.items() if k in _SETTING_KEYS}}
     values: dict[str, str | None] = {}
@@ -302,13 +318,36 @@ def _tenant(
     )
 
 
+def _tenant_path(key: str) -> str:
+    """`tenants.acme`, or `tenants.'acme\\n'` for a key with spaces or control characters."""
+    plain = key.isprintable() and not any(c.isspace() for c in key)
+    return f"tenants.{key}" if plain else f"tenants.{key!r}"
+
+
+def _same_but_case(keys: list[Any], problems: _Problems) -> None:
+    """Tenants whose names differ only in case: one state file on macOS or Windows."""
+    first: dict[str, str] = {}
+    for key in keys:
+        if not isinstance(key, str):
+            continue
+        other = first.setdefault(key.casefold(), key)
+        if other != key:
+            problems.add(
+                _tenant_path(key),
+                f"differs from tenant {other!r} only in letter case: their stacks would share "
+                "one state file on a case-insensitive file system (a file backend on macOS or "
+                "Windows) and one Kubernetes name: rename one of them",
+            )
+
+
 def parse_fleet(raw: Any, source: str = "<fleet>") -> Fleet:
     """Validate a decoded fleet file; raises FleetFileError listing every problem."""
     problems = _Problems()
     top = problems.mapping(raw, "(top level)", _TOP_KEYS)
     project = problems.text(top.get("project"), "project") if top else None
-    if project and not _NAME.match(project):
-        problems.add("project", "a Pulumi project name: letters, digits, '-', '_', '.'")
+    if project and not _NAME.fullmatch(top["project"]):
+        problems.add("project", f"{top['project']!r} is not a Pulumi project name: {_NAME_RULE}")
+        project = None
     backend = top.get("backend")
     if backend is not None and not (isinstance(backend, str) and "://" in backend):
         problems.add("backend", "must be a backend URL such as file:///path or s3://bucket")
@@ -321,9 +360,18 @@ def parse_fleet(raw: Any, source: str = "<fleet>") -> Fleet:
         problems.add("tenants", "must map each tenant's name (its stack name) to its settings")
     else:
         for key, value in tenants_raw.items():
-            tenant = _tenant(str(key), value, defaults, program, problems)
+            if not isinstance(key, str):
+                # str() would merge 1 with "1" and True with "True": two tenants, one stack.
+                problems.add(
+                    "tenants",
+                    f"key {key!r} is a {type(key).__name__}, not a name: quote it in the file "
+                    f'("{key}") if it is a tenant\'s name',
+                )
+                continue
+            tenant = _tenant(key, value, defaults, program, problems)
             if tenant is not None:
                 tenants[tenant.key] = tenant
+        _same_but_case(list(tenants_raw), problems)
     if problems.items:
         raise FleetFileError(source, problems.items)
     assert project is not None

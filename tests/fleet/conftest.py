@@ -33,6 +33,14 @@ def synthetic_tenant(index: int) -> str:
     return f"client_s{index:03d}"
 
 
+class NoAliasDumper(yaml.SafeDumper):
+    """PyYAML's safe dumper without `&anchors` for objects used twice."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        """Always write the value out."""
+        return True
+
+
 @dataclass(frozen=True)
 class FleetRun:
     """One `python -m opsramp_jobs.fleet` invocation."""
@@ -60,20 +68,21 @@ class FleetHarness:
         self.file = workdir / "fleet.yaml"
 
     def write(self, fleet: dict[str, Any]) -> None:
-        """Write the fleet file."""
-        self.file.write_text(yaml.safe_dump(fleet, sort_keys=False))
+        """Write the fleet file (shared dicts written out: a fleet file refuses YAML anchors)."""
+        self.file.write_text(yaml.dump(fleet, Dumper=NoAliasDumper, sort_keys=False))
 
-    def start(self, *args: str) -> subprocess.Popen[str]:
-        """Start the fleet command (its own process, so a test can signal it alone)."""
+    def start(self, *args: str, new_group: bool = False) -> subprocess.Popen[str]:
+        """Start the fleet command; `new_group`: as the leader of a process group of its own,
+        as a shell starts a job, so a test can signal the group as a terminal's Ctrl-C does."""
         return subprocess.Popen(
             [sys.executable, "-m", "opsramp_jobs.fleet", *args],
             cwd=REPO_ROOT,
             env=self.env,
-            # Not a terminal's stdin: the fleet then forwards a SIGINT to its pulumi children.
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            start_new_session=new_group,
         )
 
     def run(self, *args: str) -> FleetRun:
@@ -89,9 +98,9 @@ class FleetHarness:
             grouped.setdefault(entry["tenantId"], []).append(entry["job"])
         return grouped
 
-    def interrupt(self, process: subprocess.Popen[str]) -> FleetRun:
-        """Send SIGINT to the fleet process only and wait for it to exit."""
-        process.send_signal(signal.SIGINT)
+    def interrupt(self, process: subprocess.Popen[str], signum: int = signal.SIGINT) -> FleetRun:
+        """Send `signum` to the fleet process only and wait for it to exit."""
+        process.send_signal(signum)
         stdout, stderr = process.communicate(timeout=FLEET_TIMEOUT_SECONDS)
         return FleetRun(process.returncode, stdout, stderr)
 

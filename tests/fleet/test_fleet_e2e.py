@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 from collections import Counter
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 from pulumi import automation as auto
 
+from opsramp_jobs.fleet.processes import StackProcess
 from opsramp_jobs.fleet.runner import FleetStack, FleetWorkspace
 from tests.fleet.conftest import (
     FleetHarness,
@@ -172,8 +174,9 @@ def test_tenants_option_limits_the_run(fleet: FleetHarness) -> None:
     assert {t: len(js) for t, js in fleet.jobs_by_tenant().items()} == {"client_s001": 1}
 
 
-def test_sigint_mid_up_leaves_no_stack_locked(fleet: FleetHarness) -> None:
-    """Ctrl-C mid-`up`: exit 130, stacks cancelled cleanly; the next `up` converges."""
+def test_sigterm_mid_up_leaves_no_stack_locked(fleet: FleetHarness) -> None:
+    """`kill` (SIGTERM) of the fleet alone mid-`up` stops it as Ctrl-C does: exit 130, stacks
+    stopped cleanly; the next `up` converges (test_interrupt.py: Ctrl-C to the process group)."""
     for index in (1, 2):
         fleet.env[f"S{index:03d}_SECRET"] = f"{synthetic_tenant(index)}-secret"
     names = [f"Inventory {n}" for n in range(8)]
@@ -196,9 +199,9 @@ def test_sigint_mid_up_leaves_no_stack_locked(fleet: FleetHarness) -> None:
     process = fleet.start("up", str(fleet.file), "--parallel", "2", "--stack-parallel", "2")
     wait_until(lambda: len(fleet.emulator.jobs()) >= 1, 120, "the first job to be created")
     assert lock_files(fleet), "an update in progress holds its stack's lock"
-    interrupted = fleet.interrupt(process)
+    interrupted = fleet.interrupt(process, signal.SIGTERM)
     assert interrupted.returncode == 130, interrupted.stderr
-    assert "interrupted" in interrupted.stderr
+    assert "interrupted: no new stack starts" in interrupted.stderr
     created_before = len(fleet.emulator.jobs())
     assert created_before < 16, "the interrupt came too late to test anything"
     assert lock_files(fleet) == []  # no stack left locked
@@ -368,5 +371,57 @@ def test_open_stack_fallbacks_get_the_errors_they_catch(fleet: FleetHarness) -> 
     with pytest.raises(auto.StackAlreadyExistsError):
         workspace.create_stack("s001")
     with pytest.raises(auto.StackNotFoundError):
-        FleetStack("s002", workspace).set_all_config({"opsramp:tenantId": auto.ConfigValue("x")})
+        FleetStack("s002", workspace, StackProcess()).set_all_config(
+            {"opsramp:tenantId": auto.ConfigValue("x")}
+        )
     assert [summary.name for summary in workspace.list_stacks()] == ["s001"]
+
+
+def test_a_stack_another_run_holds_fails_with_the_clis_message(fleet: FleetHarness) -> None:
+    """No engine event explains this failure: the summary shows the CLI's `error:` line, which
+    names the lock and `pulumi cancel`, not "code: 255"."""
+    fleet.env["S001_SECRET"] = "client_s001-secret"
+    fleet.write(
+        {
+            "project": "fleet-e2e",
+            "defaults": {"apiUrl": fleet.emulator.url},
+            "jobs": PROGRAM_JOBS,
+            "tenants": {"s001": tenant(1)},
+        }
+    )
+    fleet.emulator.add_fault(method="POST", path=r".*/jobs$", count=2, action="latency", seconds=4)
+    first = fleet.start("up", str(fleet.file), "--json")
+    wait_until(lambda: bool(lock_files(fleet)), 120, "the first run to lock the stack")
+    second = fleet.run("up", str(fleet.file), "--json")
+    first.communicate(timeout=120)
+    assert first.returncode == 0
+    assert second.returncode == 1
+    error = second.summary()["s001"]["error"]
+    assert error.startswith("the stack is currently locked by 1 lock(s)"), error
+
+
+def test_two_stacks_racing_for_names_report_the_providers_message(fleet: FleetHarness) -> None:
+    """Two tenants of the file on one OpsRamp tenant, declaring the same names: the stack that
+    loses a name says which job and why in its error column, not only "code: 1"."""
+    fleet.env["S001_SECRET"] = "client_s001-secret"
+    shared = [
+        {**PROGRAM_JOBS[1], "name": f"Shared {n}", "resource": f"shared-{n}"} for n in range(6)
+    ]
+    fleet.write(
+        {
+            "project": "fleet-race",
+            "defaults": {"apiUrl": fleet.emulator.url},
+            "jobs": shared,
+            "tenants": {"a": tenant(1), "b": tenant(1)},
+        }
+    )
+    fleet.emulator.add_fault(
+        method="POST", path=r".*/jobs$", count=100, action="latency", seconds=0.5
+    )
+    raced = fleet.run("up", str(fleet.file), "--parallel", "2", "--json")
+    assert raced.returncode == 1, raced.stderr
+    failed = [row for row in raced.summary().values() if row["status"] == "failed"]
+    assert failed, raced.summary()
+    for row in failed:
+        assert row["error"].startswith("job 'Shared "), row
+        assert "code:" not in row["error"], row

@@ -68,3 +68,32 @@ def test_summary_table_says_changes_or_no_changes_for_a_preview() -> None:
     assert table[1].split() == ["a", "no", "changes", "0", "0", "0", "2", "0.0"]
     assert table[2].split() == ["bb", "changes", "1", "0", "0", "1", "0.0"]
     assert table[3].split() == ["c", "failed", "0", "0", "0", "0", "1.0", "boom"]
+
+
+def test_what_a_run_settled_is_shown_as_a_note() -> None:
+    """Operations an interrupted run left pending, settled: a note in the line and the table."""
+    settled = StackOutcome("a", "succeeded", Counter(created=2), 1.0, 2.0)
+    settled.notes.append("cleared 2 operation(s) left pending by an interrupted run; 2 ...")
+    out = io.StringIO()
+    run = fleet_run(out)
+    run._render(force=True, finished=settled)
+    assert out.getvalue().startswith(
+        "a: succeeded in 1.0 s (+2 ~0 -0 =0); cleared 2 operation(s) left pending"
+    )
+    row = summary_table([settled], "up").splitlines()[1]
+    assert row.endswith("note: cleared 2 operation(s) left pending by an interrupted run; 2 ...")
+
+
+def test_a_job_is_counted_once_over_the_passes_of_a_run() -> None:
+    """Settling runs a stack's operation more than once: each job counts its last change."""
+    up = StackOutcome("a")
+    up.count("urn:a", "created")  # the adoption pass
+    up.count("urn:a", "same")  # the operation run again
+    up.count("urn:b", "same")
+    assert up.counts == Counter(created=1, same=1)
+    destroy = StackOutcome("b")
+    destroy.count("urn:a", "same")  # untouched by the adoption pass
+    destroy.count("urn:b", "created")  # adopted
+    destroy.count("urn:a", "deleted")
+    destroy.count("urn:b", "deleted")
+    assert destroy.counts == Counter(deleted=2)

@@ -9,6 +9,7 @@ import pulumi
 import pytest
 
 from opsramp_jobs.fleet import FleetFileError, stack_program
+from opsramp_jobs.fleet.runner import JOB_TYPE
 
 EXAMPLE = Path(__file__).parent / "data" / "example-fleet.yaml"
 DYNAMIC_TYPE = "pulumi-python:dynamic/opsramp:OpsRampJob"
@@ -32,8 +33,10 @@ class RecordingMocks(pulumi.runtime.Mocks):
         return {}, []
 
 
-def declared(stack: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, dict[str, Any]]:
-    """Run stack_program() in a mocked stack; the OpsRampJob inputs by resource name."""
+def registered(
+    stack: str, monkeypatch: pytest.MonkeyPatch
+) -> list[pulumi.runtime.MockResourceArgs]:
+    """Run stack_program() in a mocked stack; every resource it registered."""
     monkeypatch.setenv("OPSRAMP_FLEET_FILE", str(EXAMPLE))
     mocks = RecordingMocks()
     pulumi.runtime.set_mocks(mocks, project="acme-msp-jobs", stack=stack, preview=False)
@@ -43,7 +46,20 @@ def declared(stack: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, dict[str,
         stack_program()
 
     program()
-    return {r.name: dict(r.inputs) for r in mocks.resources if r.typ == DYNAMIC_TYPE}
+    return mocks.resources
+
+
+def declared(stack: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, dict[str, Any]]:
+    """The OpsRampJob inputs stack_program() declares, by resource name."""
+    resources = registered(stack, monkeypatch)
+    return {r.name: dict(r.inputs) for r in resources if r.typ == DYNAMIC_TYPE}
+
+
+def test_the_runner_matches_the_type_the_sdk_registers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """JOB_TYPE, which engine events and pending operations are matched on, is the token the
+    SDK registers each OpsRampJob under (built from the resource class, not written out)."""
+    types = {r.typ for r in registered("initech", monkeypatch)}
+    assert types == {JOB_TYPE} == {DYNAMIC_TYPE}
 
 
 def test_the_stack_name_picks_the_tenant_and_its_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
