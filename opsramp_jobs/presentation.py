@@ -2,27 +2,27 @@
 
 The SDK's provider server (``python -m pulumi.dynamic``) answers any exception with
 ``traceback.format_exc()``, and the CLI prints that text whole under the resource. For errors the
-user can act on (OpsRamp's answers, settings, refusals) the message is the whole story: those are
-rendered as the message alone; the full traceback goes to the provider's stderr (which the CLI
-prints) only when asked for: ``pulumi up -v=9 --logflow`` or ``OPSRAMP_TRACEBACK=1``. Any other
-exception, a bug, keeps its traceback.
+user can act on (OpsRamp's answers, settings, refusals) the message is the whole story:
+``describe`` gives that text, and ``sdk_patches`` sends it instead of the traceback; the full
+traceback goes to the provider's stderr (which the CLI prints) only when asked for:
+``pulumi up -v=9 --logflow`` or ``OPSRAMP_TRACEBACK=1``. Any other exception, a bug, keeps its
+traceback.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import sys
-import traceback
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from opsramp_jobs.errors import OpsRampCredentialsError, OpsRampError, OpsRampValidationError
 from opsramp_jobs.model import JobValidationError
-from opsramp_jobs.server_threads import sdk_server
 from opsramp_jobs.settings import SettingsError
 
-__all__ = ["UserError", "describe", "input_path", "install_short_errors"]
+if TYPE_CHECKING:  # the traceback patch's old import path (see __getattr__), for type checkers
+    from opsramp_jobs.sdk_patches import _ShortTracebacks as _ShortTracebacks  # noqa: PLC0414
+    from opsramp_jobs.sdk_patches import install_short_errors as install_short_errors  # noqa: PLC0414
+
+__all__ = ["UserError", "describe", "input_path"]
 
 
 class UserError(RuntimeError):
@@ -95,52 +95,11 @@ def describe(error: BaseException) -> str | None:
     return None
 
 
-def _verbose() -> bool:
-    """Whether the user asked for details: ``pulumi up -v=N --logflow`` or OPSRAMP_TRACEBACK=1."""
-    # The engine passes -v=N to its plugins with --logflow only.
-    flags = any(arg.startswith("-v=") and arg != "-v=0" for arg in sys.argv[1:])
-    return flags or os.environ.get("OPSRAMP_TRACEBACK") == "1"
+def __getattr__(name: str) -> Any:
+    """The traceback patch's old import path: it lives in ``sdk_patches`` now."""
+    if name in ("install_short_errors", "_ShortTracebacks"):
+        # Imported here, not at the top: sdk_patches imports this module.
+        from opsramp_jobs import sdk_patches  # noqa: PLC0415
 
-
-class _ShortTracebacks:
-    """Stands in for the ``traceback`` module inside the SDK's provider server only."""
-
-    def __init__(self, real: ModuleType) -> None:
-        self._real = real
-
-    def format_exc(self, *args: Any, **kwargs: Any) -> str:
-        """The short text for a user-facing error (full traceback to stderr), else the traceback."""
-        full: str = self._real.format_exc(*args, **kwargs)
-        error = sys.exc_info()[1]
-        short = describe(error) if error is not None else None
-        if short is None:
-            return full
-        if _verbose():
-            # The CLI shows a provider's stderr lines under the stack, so only when asked for.
-            print(f"opsramp_jobs: the traceback of {short.splitlines()[0]!r}:\n{full}",
-                  file=sys.stderr, flush=True)  # fmt: skip
-        return short
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._real, name)
-
-
-def install_short_errors() -> bool:
-    """In the SDK's provider server, render user-facing errors short; elsewhere do nothing.
-
-    Feature-detected: the server must be this process's ``__main__``, wrap its calls in
-    ``_abort_with_traceback`` and use the module ``traceback``; otherwise the server stays as it is
-    (errors then keep their full traceback, nothing breaks).
-    """
-    server = sdk_server()
-    if server is None:
-        return False
-    if not callable(getattr(server, "_abort_with_traceback", None)):
-        return False
-    current = getattr(server, "traceback", None)
-    if isinstance(current, _ShortTracebacks):
-        return True
-    if current is not traceback:
-        return False
-    server.traceback = _ShortTracebacks(traceback)  # type: ignore[attr-defined]
-    return True
+        return getattr(sdk_patches, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

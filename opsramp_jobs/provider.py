@@ -31,6 +31,7 @@ from pulumi.dynamic import (
 )
 from pulumi.runtime import known_types
 
+from opsramp_jobs import sdk_patches
 from opsramp_jobs.errors import JobNotFoundError, OpsRampError
 from opsramp_jobs.model import (
     CustomScript,
@@ -40,8 +41,7 @@ from opsramp_jobs.model import (
     server_details,
 )
 from opsramp_jobs.names import JobNames
-from opsramp_jobs.presentation import UserError, install_short_errors
-from opsramp_jobs.server_threads import sdk_server, widen_server_pool
+from opsramp_jobs.presentation import UserError
 from opsramp_jobs.settings import (
     CONFIG_KEYS,
     ConnectionSettings,
@@ -74,11 +74,6 @@ ADOPT_EXISTING_ENV = "OPSRAMP_ADOPT_EXISTING"
 CREATE_ROUNDS = 6
 # A round slowed by throttling must not stretch the pauses between rounds to minutes.
 MAX_ROUND_SECONDS = 2.0
-# How often the watchdog asks whether the process that started this one is still there.
-PARENT_POLL_SECONDS = 0.5
-
-# In the SDK's provider server: errors the user can act on print as their message only.
-install_short_errors()
 
 
 class _Connection:
@@ -113,32 +108,6 @@ def _configure(config: Mapping[str, Any]) -> None:
 def _adopt_existing() -> bool:
     """Whether this `up` runs with the one-off adopt switch (OPSRAMP_ADOPT_EXISTING=1)."""
     return os.environ.get(ADOPT_EXISTING_ENV, "").strip().lower() in ("1", "true", "yes")
-
-
-_watchdog_started = threading.Event()
-
-
-def _exit_with_parent() -> None:
-    """In the SDK's provider server, exit when the engine that started this process is gone.
-
-    The engine starts `python -m pulumi.dynamic` (which we do not own) and stops it at the end of
-    a command; when the CLI is killed instead, nothing stops it, and it lingered for as long as
-    half an hour. Its parent is the engine, so a changed parent pid means the engine died.
-    """
-    if sdk_server() is None:
-        return  # imported by a program or a test: the process is not ours to end
-    if _watchdog_started.is_set():
-        return
-    _watchdog_started.set()
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_POLL_SECONDS)
-        log.error("the Pulumi engine (pid %d) is gone; the provider exits", parent)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="opsramp-parent-watchdog", daemon=True).start()
 
 
 def _client() -> OpsRampClient:
@@ -593,9 +562,8 @@ class OpsRampJobProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         """Read connection settings from the stack config (secrets decrypted) or environment."""
-        _exit_with_parent()
-        # A create waiting for one tenant's window must not hold up other tenants' calls.
-        widen_server_pool()
+        # Short errors, more server threads, exit with the engine (in the SDK's server only).
+        sdk_patches.install()
         config = {key: req.config.get(key) for key in CONFIG_KEYS}
         _configure({key: value for key, value in config.items() if value is not None})
 
