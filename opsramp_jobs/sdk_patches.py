@@ -83,7 +83,7 @@ HEALTH_TIMEOUT_SECONDS = 10.0
 # Refused connections in a row that mean the engine is gone (one could be a hiccup).
 ENGINE_GONE_AFTER = 2
 _HEALTH_CHECK = "/grpc.health.v1.Health/Check"
-_ADDRESS = re.compile(r"[\w.\-\[\]]+:\d+")
+_ADDRESS = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[\w.\-]+):\d+")  # host:port or [v6]:port
 
 _lock = threading.Lock()
 _watchdog_started = threading.Event()

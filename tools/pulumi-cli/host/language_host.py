@@ -181,13 +181,15 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
 
     def _say(self, message: str) -> None:
         """An info line for the user: through the engine's log, as Pulumi's host writes it."""
-        if not self.engine_address:
-            print(message, file=sys.stderr, flush=True)
-            return
-        with grpc.insecure_channel(self.engine_address) as channel:
-            engine_pb2_grpc.EngineStub(channel).Log(
-                engine_pb2.LogRequest(severity=engine_pb2.INFO, message=message + "\n")
-            )
+        if self.engine_address:
+            request = engine_pb2.LogRequest(severity=engine_pb2.INFO, message=message + "\n")
+            try:
+                with grpc.insecure_channel(self.engine_address) as channel:
+                    engine_pb2_grpc.EngineStub(channel).Log(request, timeout=30)
+                return
+            except grpc.RpcError:
+                pass  # the engine's log is gone: its stderr, which the engine also shows
+        print(message, file=sys.stderr, flush=True)
 
     def _ready(self, venv: Path | None, program_dir: Path, context: Any) -> None:
         """Make the program's virtualenv if it is missing; the call fails if it is broken."""
@@ -256,9 +258,10 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         sent = 0
         while worker.is_alive() or sent < len(lines):
             worker.join(timeout=0.1)
-            for line in lines[sent:]:
+            batch = lines[sent:]
+            sent += len(batch)
+            for line in batch:
                 yield language_pb2.InstallDependenciesResponse(stdout=(line + "\n").encode())
-            sent = len(lines)
         if failure:
             context.abort(grpc.StatusCode.UNKNOWN, failure[0])
 
@@ -372,7 +375,7 @@ def wait_for_shutdown(engine_pid: int) -> str:
 def main() -> None:
     engine_pid = os.getppid()
     # The engine passes its address as the last argument, after any flags.
-    addresses = [a for a in sys.argv[1:] if re.fullmatch(r"[\w.\-\[\]]+:\d+", a)]
+    addresses = [a for a in sys.argv[1:] if re.fullmatch(r"(\[[0-9A-Fa-f:.]+\]|[\w.\-]+):\d+", a)]
     host = LanguageHost()
     host.engine_address = addresses[-1] if addresses else ""
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
