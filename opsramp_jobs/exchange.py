@@ -24,7 +24,7 @@ from opsramp_jobs.errors import OpsRampConfigError, OpsRampConnectionError
 
 log = logging.getLogger("opsramp_jobs.client")
 
-# The provider server runs up to 32 worker threads (server_threads.WORKER_THREADS; the SDK's 4,
+# The provider server runs up to 32 worker threads (sdk_patches.WORKER_THREADS; the SDK's 4,
 # widened), plus a few for look-ups made beside them: one kept connection each, so a busy tenant
 # over HTTPS does not pay a TLS handshake per discarded connection. More threads than this still
 # connect (pool_block=False); their connections are just not kept.

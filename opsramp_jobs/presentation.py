@@ -2,34 +2,27 @@
 
 The SDK's provider server (``python -m pulumi.dynamic``) answers any exception with
 ``traceback.format_exc()``, and the CLI prints that text whole under the resource. For errors the
-user can act on (OpsRamp's answers, settings, refusals) the message is the whole story: those are
-rendered as the message alone; the full traceback goes to the provider's stderr (which the CLI
-prints) only when asked for: ``pulumi up -v=9 --logflow`` or ``OPSRAMP_TRACEBACK=1``. Any other
-exception, a bug, keeps its traceback.
+user can act on (OpsRamp's answers, settings, refusals) the message is the whole story:
+``describe`` gives that text, and ``sdk_patches`` sends it instead of the traceback; the full
+traceback goes to the provider's stderr (which the CLI prints) only when asked for:
+``pulumi up -v=9 --logflow`` or ``OPSRAMP_TRACEBACK=1``. Any other exception, a bug, keeps its
+traceback.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import sys
-import traceback
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from opsramp_jobs.errors import OpsRampCredentialsError, OpsRampError, OpsRampValidationError
 from opsramp_jobs.model import JobValidationError
-from opsramp_jobs.server_threads import sdk_server
 from opsramp_jobs.settings import SettingsError
 
-__all__ = [
-    "PartialCreateError",
-    "UserError",
-    "describe",
-    "input_path",
-    "install_short_errors",
-    "partial_creates_supported",
-]
+if TYPE_CHECKING:  # the traceback patch's old import path (see __getattr__), for type checkers
+    from opsramp_jobs.sdk_patches import _ShortTracebacks as _ShortTracebacks  # noqa: PLC0414
+    from opsramp_jobs.sdk_patches import install_short_errors as install_short_errors  # noqa: PLC0414
+
+__all__ = ["PartialCreateError", "UserError", "describe", "input_path"]
 
 
 class UserError(RuntimeError):
@@ -37,7 +30,11 @@ class UserError(RuntimeError):
 
 
 class PartialCreateError(UserError):
-    """A create that made its job but must fail: the engine records ``job_id`` and ``outputs``."""
+    """A create that made its job but must fail: the engine records ``job_id`` and ``outputs``.
+
+    Sent as the gRPC detail ErrorResourceInitFailed by ``sdk_patches`` (see
+    ``partial_creates_supported``).
+    """
 
     def __init__(self, message: str, job_id: str, outputs: dict[str, Any]) -> None:
         super().__init__(message)
@@ -111,114 +108,11 @@ def describe(error: BaseException) -> str | None:
     return None
 
 
-def _verbose() -> bool:
-    """Whether the user asked for details: ``pulumi up -v=N --logflow`` or OPSRAMP_TRACEBACK=1."""
-    # The engine passes -v=N to its plugins with --logflow only.
-    flags = any(arg.startswith("-v=") and arg != "-v=0" for arg in sys.argv[1:])
-    return flags or os.environ.get("OPSRAMP_TRACEBACK") == "1"
+def __getattr__(name: str) -> Any:
+    """The traceback patch's old import path: it lives in ``sdk_patches`` now."""
+    if name in ("install_short_errors", "_ShortTracebacks"):
+        # Imported here, not at the top: sdk_patches imports this module.
+        from opsramp_jobs import sdk_patches  # noqa: PLC0415
 
-
-class _ShortTracebacks:
-    """Stands in for the ``traceback`` module inside the SDK's provider server only."""
-
-    def __init__(self, real: ModuleType) -> None:
-        self._real = real
-
-    def format_exc(self, *args: Any, **kwargs: Any) -> str:
-        """The short text for a user-facing error (full traceback to stderr), else the traceback."""
-        full: str = self._real.format_exc(*args, **kwargs)
-        error = sys.exc_info()[1]
-        short = describe(error) if error is not None else None
-        if short is None:
-            return full
-        if _verbose():
-            # The CLI shows a provider's stderr lines under the stack, so only when asked for.
-            print(f"opsramp_jobs: the traceback of {short.splitlines()[0]!r}:\n{full}",
-                  file=sys.stderr, flush=True)  # fmt: skip
-        if isinstance(error, PartialCreateError):
-            # Called by the server's `_abort_with_traceback` wrapper, whose frame holds the call's
-            # context: abort it with the job attached, so the engine records it (raises).
-            _abort_partial_create(sys._getframe(1).f_locals.get("context"), error, short)
-        return short
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._real, name)
-
-
-def _abort_partial_create(context: Any, error: PartialCreateError, message: str) -> None:
-    """Fail the gRPC call with ErrorResourceInitFailed: the engine records the job and fails."""
-    abort = getattr(context, "abort_with_status", None)
-    if not callable(abort):
-        return  # not the server's wrapper: the plain error goes out
-    import asyncio  # noqa: PLC0415 (only on this rare path)
-    import importlib  # noqa: PLC0415
-
-    import grpc  # noqa: PLC0415
-    from google.protobuf import any_pb2  # noqa: PLC0415
-    from pulumi.runtime import proto, rpc  # noqa: PLC0415
-
-    # By name: googleapis-common-protos ships no type information (a user's mypy would say so).
-    status_pb2 = importlib.import_module("google.rpc.status_pb2")
-
-    loop = asyncio.new_event_loop()
-    try:
-        properties = loop.run_until_complete(rpc.serialize_properties(error.outputs, {}))
-    finally:
-        loop.close()
-    detail = any_pb2.Any()
-    detail.Pack(
-        proto.provider_pb2.ErrorResourceInitFailed(
-            id=error.job_id, properties=properties, reasons=[message]
-        )
-    )
-    status = status_pb2.Status(
-        code=grpc.StatusCode.UNKNOWN.value[0], message=message, details=[detail]
-    )
-    abort(_Status(grpc.StatusCode.UNKNOWN, message, status.SerializeToString()))
-
-
-class _Status:
-    """A gRPC status with rich details (grpc.Status's attributes; grpc-status's to_status)."""
-
-    def __init__(self, code: Any, details: str, rich: bytes) -> None:
-        self.code = code
-        self.details = details
-        self.trailing_metadata = (("grpc-status-details-bin", rich),)
-
-
-def partial_creates_supported() -> bool:
-    """Whether a create may fail with its job recorded (PartialCreateError) in this process."""
-    server = sdk_server()
-    if server is None or not isinstance(getattr(server, "traceback", None), _ShortTracebacks):
-        return False
-    try:
-        import importlib  # noqa: PLC0415
-
-        import grpc  # noqa: F401, PLC0415
-        from pulumi.runtime.proto import provider_pb2  # noqa: PLC0415
-
-        importlib.import_module("google.rpc.status_pb2")
-    except ImportError:
-        return False
-    return hasattr(provider_pb2, "ErrorResourceInitFailed")
-
-
-def install_short_errors() -> bool:
-    """In the SDK's provider server, render user-facing errors short; elsewhere do nothing.
-
-    Feature-detected: the server must be this process's ``__main__``, wrap its calls in
-    ``_abort_with_traceback`` and use the module ``traceback``; otherwise the server stays as it is
-    (errors then keep their full traceback, nothing breaks).
-    """
-    server = sdk_server()
-    if server is None:
-        return False
-    if not callable(getattr(server, "_abort_with_traceback", None)):
-        return False
-    current = getattr(server, "traceback", None)
-    if isinstance(current, _ShortTracebacks):
-        return True
-    if current is not traceback:
-        return False
-    server.traceback = _ShortTracebacks(traceback)  # type: ignore[attr-defined]
-    return True
+        return getattr(sdk_patches, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,7 +14,6 @@ import difflib
 import logging
 import os
 import threading
-import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +29,7 @@ from pulumi.dynamic import (
 )
 from pulumi.runtime import known_types
 
+from opsramp_jobs import sdk_patches
 from opsramp_jobs.errors import JobNotFoundError, OpsRampCredentialsError, OpsRampError
 from opsramp_jobs.model import (
     CustomScript,
@@ -38,14 +38,7 @@ from opsramp_jobs.model import (
     parse_job,
     server_details,
 )
-from opsramp_jobs.presentation import (
-    PartialCreateError,
-    UserError,
-    describe,
-    install_short_errors,
-    partial_creates_supported,
-)
-from opsramp_jobs.server_threads import sdk_server, widen_server_pool
+from opsramp_jobs.presentation import PartialCreateError, UserError, describe
 from opsramp_jobs.settings import (
     CONFIG_KEYS,
     ConnectionSettings,
@@ -72,11 +65,6 @@ OPTION_KEYS = ("adoptId", "allowDuplicateName")
 # Outputs the provider adds; the resource lists them (as None) so the SDK resolves them.
 OUTPUT_KEYS = ("scriptName",)
 PROVIDER_KEY = "__provider"
-# How often the watchdog asks whether the process that started this one is still there.
-PARENT_POLL_SECONDS = 0.5
-
-# In the SDK's provider server: errors the user can act on print as their message only.
-install_short_errors()
 
 
 class _Connection:
@@ -113,32 +101,6 @@ def _configure(config: Mapping[str, Any]) -> None:
 def _adopt_existing() -> bool:
     """Whether this `up` runs with the one-off adopt switch (OPSRAMP_ADOPT_EXISTING=1)."""
     return os.environ.get(ADOPT_EXISTING_ENV, "").strip().lower() in ("1", "true", "yes")
-
-
-_watchdog_started = threading.Event()
-
-
-def _exit_with_parent() -> None:
-    """In the SDK's provider server, exit when the engine that started this process is gone.
-
-    The engine starts `python -m pulumi.dynamic` (which we do not own) and stops it at the end of
-    a command; when the CLI is killed instead, nothing stops it, and it lingered for as long as
-    half an hour. Its parent is the engine, so a changed parent pid means the engine died.
-    """
-    if sdk_server() is None:
-        return  # imported by a program or a test: the process is not ours to end
-    if _watchdog_started.is_set():
-        return
-    _watchdog_started.set()
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_POLL_SECONDS)
-        log.error("the Pulumi engine (pid %d) is gone; the provider exits", parent)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="opsramp-parent-watchdog", daemon=True).start()
 
 
 def _client() -> OpsRampClient:
@@ -401,9 +363,8 @@ class OpsRampJobProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         """Read connection settings from the stack config (secrets decrypted) or environment."""
-        _exit_with_parent()
-        # A create waiting for one tenant's window must not hold up other tenants' calls.
-        widen_server_pool()
+        # Short errors, more server threads, exit with the engine (in the SDK's server only).
+        sdk_patches.install()
         config = {key: req.config.get(key) for key in CONFIG_KEYS}
         _configure({key: value for key, value in config.items() if value is not None})
 
@@ -519,7 +480,7 @@ class OpsRampJobProvider(ResourceProvider):
             # create), never dropped. See docs/adoption.md "Adoption, duplicates and replacement".
             job_id = str(unsettled.job["id"])
             outs = _settled_outputs(props, job, unsettled.job, options)
-            if partial_creates_supported():
+            if sdk_patches.partial_creates_supported():
                 outs[PROVIDER_KEY] = props.get(PROVIDER_KEY)
                 raise PartialCreateError(str(unsettled), job_id, outs) from None
             # An SDK where the error cannot carry the job: keep the job, say it loudly.

@@ -40,14 +40,18 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
 fi
 
 # Installer and build output goes to log files under $QS, printed only when a step fails: a
-# working quickstart shows its five steps and Pulumi's own output, no pip or setuptools banners.
+# working quickstart shows its five steps, the toolchain's progress lines and Pulumi's own output,
+# no pip or setuptools banners.
 mkdir -p "$QS"
 say "1/5 virtualenv (.venv)"
 bash scripts/venv.sh
-say "2/5 pulumi toolchain (the first run may build the CLI: 5-25 minutes; log: $QS/toolchain.log)"
-if ! PULUMI_BIN_DIR="$(bash scripts/toolchain.sh 2>"$QS/toolchain.log")"; then
-  say "ERROR: scripts/toolchain.sh failed; its log ($QS/toolchain.log):"
-  cat "$QS/toolchain.log" >&2
+say "2/5 pulumi toolchain (the first run builds the CLI: about 7 minutes, up to 40 on a busy"
+say "    machine; log: $QS/toolchain.log)"
+# The toolchain's progress lines (and, when it fails, the build's own output) show here as they
+# come and are kept in the log; its stdout, the bin directory, is captured through fd 3.
+if ! PULUMI_BIN_DIR="$( { bash scripts/toolchain.sh 2>&1 1>&3 3>&- \
+    | tee "$QS/toolchain.log" >&2; } 3>&1 )"; then
+  say "ERROR: scripts/toolchain.sh failed (its output is above and in $QS/toolchain.log)"
   exit 1
 fi
 PATH="$PULUMI_BIN_DIR:$PATH"

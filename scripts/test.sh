@@ -19,5 +19,12 @@ if [[ -x scripts/toolchain.sh ]]; then
   export OPSRAMP_REQUIRE_E2E=1
 fi
 
-echo "== pytest"
+echo "== pytest (pulumi SDK $(python -c "import importlib.metadata as m; print(m.version('pulumi'))"), pinned)"
 python -m pytest "$@"
+
+# The provider over gRPC and one real-CLI up/destroy at the lowest SDK pyproject.toml allows (the
+# run above is the pinned SDK's lane). Only on a full run: arguments narrow the run to them.
+if [[ $# -eq 0 && -x scripts/toolchain.sh ]]; then
+  echo "== lowest pulumi SDK lane"
+  bash scripts/sdk_lane.sh
+fi

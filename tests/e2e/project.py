@@ -20,8 +20,9 @@ from tests.support.emulator import DEVICE_AD_SERVER, PARTNER_KEY, PARTNER_SECRET
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # The venv the program runs in: the repo's own, where the package is installed editable, so the
-# provider process imports exactly the code under test.
-REPO_VENV = REPO_ROOT / ".venv"
+# provider process imports exactly the code under test. scripts/sdk_lane.sh names another one
+# (the same install with the lowest SDK pyproject.toml allows).
+REPO_VENV = Path(os.environ.get("OPSRAMP_E2E_VENV") or REPO_ROOT / ".venv")
 PROGRAM = Path(__file__).resolve().parent / "program" / "__main__.py"
 JOB_TYPE = "pulumi-python:dynamic/opsramp:OpsRampJob"
 PASSPHRASE = "e2e-passphrase"

@@ -5,6 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def _parent_in(stat: str) -> int:
+    """The parent pid field of a /proc/<pid>/stat line (after the command's closing paren)."""
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
 def children(pid: int) -> dict[int, str]:
     """The processes whose parent is `pid`: pid -> command line."""
     found = {}
@@ -16,9 +21,14 @@ def children(pid: int) -> dict[int, str]:
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:
             continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+        if _parent_in(stat) == pid:
             found[int(entry.name)] = command
     return found
+
+
+def parent(pid: int) -> int:
+    """The pid of the process that started `pid` (as the kernel sees it now)."""
+    return _parent_in(Path(f"/proc/{pid}/stat").read_text())
 
 
 def gone(pid: int) -> bool:

@@ -42,11 +42,16 @@ def from_struct(struct: struct_pb2.Struct) -> dict[str, Any]:
 class ProviderServer:
     """A ``python -u -m pulumi.dynamic`` process and a stub connected to it."""
 
-    def __init__(self, env: dict[str, str] | None = None, cwd: Path | None = None) -> None:
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+        command: list[str] | None = None,
+    ) -> None:
         full_env = {k: v for k, v in os.environ.items() if not k.startswith("OPSRAMP_")}
         full_env.update(env or {})
         self.process = subprocess.Popen(
-            [sys.executable, "-u", "-m", "pulumi.dynamic"],
+            command or [sys.executable, "-u", "-m", "pulumi.dynamic"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=full_env,
