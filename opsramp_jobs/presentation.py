@@ -17,16 +17,15 @@ import traceback
 from types import ModuleType
 from typing import Any
 
-from opsramp_jobs.errors import OpsRampCredentialsError, OpsRampError, OpsRampValidationError
-from opsramp_jobs.model import JobValidationError
+from opsramp_jobs.errors import (
+    OpsRampCredentialsError,
+    OpsRampJobsError,
+    OpsRampValidationError,
+    UserError,
+)
 from opsramp_jobs.server_threads import sdk_server
-from opsramp_jobs.settings import SettingsError
 
 __all__ = ["UserError", "describe", "input_path", "install_short_errors"]
-
-
-class UserError(RuntimeError):
-    """An error whose message says what happened and what to do; shown without a traceback."""
 
 
 # Where OpsRamp's `fieldName` differs from the input property path (see model.py for each quirk):
@@ -84,15 +83,15 @@ def _validation(error: OpsRampValidationError) -> str:
 
 def describe(error: BaseException) -> str | None:
     """The short text for an error the user can act on; None for anything else (a bug)."""
+    if not isinstance(error, OpsRampJobsError):
+        return None
     if isinstance(error, OpsRampValidationError):
         return _validation(error)
     if isinstance(error, OpsRampCredentialsError):
         # The token endpoint refused the key and secret (the client's message says so): say
         # where they are set. A 403 on a job's path is about the tenant, not the credentials.
         return f"{error.message}\n{_CREDENTIALS_FIX}"
-    if isinstance(error, UserError | SettingsError | JobValidationError | OpsRampError):
-        return str(error)
-    return None
+    return str(error)
 
 
 def _verbose() -> bool:

@@ -26,6 +26,7 @@ from pulumi.automation import events
 from pulumi.automation._stack import StackInitMode  # Stack's constructor argument
 
 from opsramp_jobs import OpsRampJob
+from opsramp_jobs.errors import OpsRampJobsError
 from opsramp_jobs.fleet.spec import Fleet, TenantSpec
 from opsramp_jobs.settings import SOURCES
 
@@ -141,7 +142,7 @@ def _first_error_line(messages: list[str]) -> str:
     return "failed"
 
 
-class TenantError(Exception):
+class TenantError(OpsRampJobsError):
     """A tenant cannot be run as configured (before any pulumi operation)."""
 
 

@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from opsramp_jobs.errors import OpsRampJobsError
+
 __all__ = [
     "Fleet",
     "FleetFileError",
@@ -36,7 +38,7 @@ _TENANT_KEYS = _SETTING_KEYS | {"jobs", "overrides", "skip"}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
-class FleetFileError(ValueError):
+class FleetFileError(OpsRampJobsError, ValueError):
     """The fleet file is invalid; the message lists each problem with its path and fix."""
 
     def __init__(self, source: str, problems: list[str]) -> None:

@@ -22,7 +22,7 @@ from opsramp_jobs.model.common import (
     WireModel,
 )
 from opsramp_jobs.model.entities import Device, Entity, device
-from opsramp_jobs.model.job import Job, ServerDetails, parse_job, server_details
+from opsramp_jobs.model.job import Job, ServerDetails, job_problems, parse_job, server_details
 from opsramp_jobs.model.schedule import (
     EARLIEST_START,
     LATEST_START,
@@ -111,6 +111,7 @@ __all__ = [
     "Weekly",
     "WireModel",
     "device",
+    "job_problems",
     "next_run_times",
     "parse_job",
     "schedule_in_words",
