@@ -29,6 +29,7 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    ModelWrapValidatorHandler,
     ValidationError,
     ValidationInfo,
     model_validator,
@@ -421,8 +422,7 @@ class _Carried:
     problems: tuple[tuple[str, str], ...]
 
 
-# The key a carrying model's problems sit under in its ``__dict__``. Pydantic revalidates a
-# model given to another one from that dict, so the outer model's validation finds them there.
+# The key a carrying model's problems sit under in its ``__dict__`` (which holds no values).
 _CARRIED_KEY = "__carried__"
 
 
@@ -477,10 +477,6 @@ class WireModel(BaseModel):
         validate_by_name=True,
         validate_by_alias=True,
         serialize_by_alias=True,
-        # A model given to another is validated again (from its values): so a carrying model
-        # fails the outer one, with its problems under their paths. Only typed models nest
-        # instances; a job parsed from JSON never does, so the provider pays nothing for this.
-        revalidate_instances="always",
     )
 
     # Fields OpsRamp adds to its responses (enrichment); accepted on input and ignored.
@@ -615,16 +611,15 @@ class WireModel(BaseModel):
             )
         return data
 
-    @model_validator(mode="before")
+    @model_validator(mode="wrap")
     @classmethod
-    def _carried_problems(cls, data: Any) -> Any:
-        # Defined last among the base's checks, so pydantic runs it first: a carrying model
-        # given to this one reports its own problems, not "is required" for each value.
-        fields = json_object(data)
-        carried_here = fields.get(_CARRIED_KEY) if fields is not None else None
-        if isinstance(carried_here, _Carried):
-            raise carried(carried_here.problems)
-        return data
+    def _carried_problems(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        # A model given to another is taken as it is, without its validators; this one runs
+        # still, so a carrying model fails the outer one with its problems under their paths.
+        problems = problems_of(data)
+        if problems:
+            raise carried(problems)
+        return handler(data)
 
     @classmethod
     def property_names(cls) -> frozenset[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -265,21 +264,6 @@ def _touches(path: str, pending: Sequence[str]) -> bool:
     )
 
 
-def _schedule_notes(schedule: object) -> list[tuple[str, str]]:
-    """What OpsRamp will change in the schedule (seconds dropped), under its property paths."""
-    if isinstance(schedule, Schedule):
-        return [(f"schedule.{path}", message) for path, message in notes_of(schedule)]
-    given = json_object(schedule)
-    if given is None:
-        return []
-    notes: list[tuple[str, str]] = []
-    with contextlib.suppress(ValidationError):  # its problems are the job's, reported there
-        Schedule.model_validate(given, context={"notes": notes})
-    # A note names the field; the dict form spells it as the program did (startDate).
-    spelled = {"start_date": "startDate" if "startDate" in given else "start_date"}
-    return [(f"schedule.{spelled.get(field, field)}", message) for field, message in notes]
-
-
 def job_problems(
     declared: Mapping[str, Any],
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -291,13 +275,20 @@ def job_problems(
     """
     pending = [path for key, value in declared.items() for path in _pending_paths(value, key)]
     known = {key: value for key, value in declared.items() if not is_pending(value)}
-    notes = _schedule_notes(known.get("schedule"))
+    # Notes of a schedule in the dict form come from this validation (a note names the field:
+    # say it as the program did); a typed schedule was validated, and noted, when it was built.
+    schedule = known.get("schedule")
+    noted: list[tuple[str, str]] = []
+    problems: list[tuple[str, str]] = []
     try:
-        Job.model_validate(known)
+        Job.model_validate(known, context={"notes": noted})
     except ValidationError as exc:
-        problems = errors_from(exc, Job)
-        return [(path, text) for path, text in problems if not _touches(path, pending)], notes
-    return [], notes
+        problems = [(p, text) for p, text in errors_from(exc, Job) if not _touches(p, pending)]
+    given = json_object(schedule)
+    spelled = "startDate" if given is not None and "startDate" in given else None
+    notes = [(f"schedule.{spelled or field}", message) for field, message in noted]
+    notes += [(f"schedule.{path}", message) for path, message in notes_of(schedule)]
+    return problems, notes
 
 
 # --------------------------------------------------------------------------------------------
