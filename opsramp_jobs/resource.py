@@ -46,17 +46,17 @@ Problem = tuple[str, str]
 
 
 class InvalidInputsError(OpsRampJobsError, pulumi.RunError):
-    """A program's invalid inputs end its run: the last line after its problems, or a value
-    found invalid only once known (an Output of one device id where a list belongs).
+    """A program's invalid inputs end its run with this, after a line for each problem.
 
-    A ``pulumi.RunError``, so the CLI prints the message alone; not a ``ValueError``, which the
-    SDK would wrap (raised while it reads a resource's inputs) in its own, with a traceback.
+    Also raised for a value found invalid only once known (an Output of one device id where a
+    list belongs). A ``pulumi.RunError``, so the CLI prints the message alone; not a
+    ``ValueError``, which the SDK would wrap (raised while it reads a resource's inputs) in its
+    own, with a traceback.
     """
 
 
 class OpsRampInputError(InvalidInputsError, TypeError, ValueError):
-    """Invalid inputs given outside a running program (where nothing reports them): raised at
-    once, every problem a line naming the resource, the property path and the fix."""
+    """Invalid inputs given outside a running program: raised at once, a line per problem."""
 
 
 def _in_a_program() -> bool:

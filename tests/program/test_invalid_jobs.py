@@ -82,7 +82,7 @@ TYPED_MISTAKES: dict[str, tuple[Callable[[], OpsRampJob], str]] = {
             "one-device-id",
             script=AdCheckList(),
             schedule=every_day(),
-            device_ids=DEVICE,  # type: ignore[arg-type]
+            device_ids=DEVICE,  # a str is a Sequence[str] to a type checker
         ),
         "OpsRampJob 'one-device-id': device_ids: must be a list of device ids, not a string: "
         f"write device_ids=['{DEVICE}']",
@@ -130,12 +130,13 @@ def test_an_invalid_job_never_reaches_the_engine(caplog: pytest.LogCaptureFixtur
             registered.append(args.name)
             return super().new_resource(args)
 
+    @pulumi.runtime.test  # type: ignore[untyped-decorator]  # the SDK leaves it untyped
     def program() -> None:
         TYPED_MISTAKES["fryday"][0]()
 
     pulumi.runtime.set_mocks(Recording(), project="unit", stack="dev", logger=ENGINE_LOG)
     with pytest.raises(InvalidInputsError):
-        pulumi.runtime.test(program)()
+        program()
     assert "fryday" not in registered
     assert len(logged(caplog)) == 1
 
@@ -207,7 +208,7 @@ def test_values_from_other_resources_are_left_to_the_provider(
         OpsRampJob(
             "dict",
             script={"customScript": {"id": pulumi.Output.from_input(7)}},
-            schedule=pulumi.Output.from_input({"startDate": START, "pattern": {"type": "never"}}),
+            schedule={"startDate": pulumi.Output.from_input(START), "pattern": {"type": "never"}},
             entities=pulumi.Output.from_input([{"resource": {"id": DEVICE}}]),
         )
 
@@ -281,6 +282,7 @@ def test_a_custom_jobs_script_name_is_not_secret_for_a_secret_parameter() -> Non
             resource_id, outputs = super().new_resource(args)
             return resource_id, {**outputs, "scriptName": "cleanup.sh"}
 
+    @pulumi.runtime.test  # type: ignore[untyped-decorator]  # the SDK leaves it untyped
     def program() -> None:
         job = OpsRampJob(
             "cleanup",
@@ -288,10 +290,9 @@ def test_a_custom_jobs_script_name_is_not_secret_for_a_secret_parameter() -> Non
             schedule=every_day(),
         )
         name = job.script_name
-        pulumi.Output.all(name, pulumi.Output.from_input(name.is_secret())).apply(
-            lambda both: seen.append((both[0], both[1]))
-        )
+        secret: pulumi.Output[bool] = pulumi.Output.from_input(name.is_secret())
+        pulumi.Output.all(name, secret).apply(lambda both: seen.append((both[0], both[1])))
 
     pulumi.runtime.set_mocks(NamingScripts(), project="unit", stack="dev", logger=ENGINE_LOG)
-    pulumi.runtime.test(program)()
+    program()
     assert seen == [("cleanup.sh", False)]
