@@ -427,11 +427,7 @@ class OpsRampJob(Resource, module="opsramp", name="OpsRampJob"):
         :param resource_name: the Pulumi resource name (also the job's name unless ``name``).
         :param args: the inputs as one :class:`OpsRampJobArgs` (instead of keyword arguments).
         :param opts: Pulumi resource options; ``import_=<job id>`` adopts that job.
-        :param inputs: the fields of :class:`OpsRampJobArgs` as keyword arguments: ``script``
-            (a job type model such as ``AdCheckList()``, or the ``script`` JSON), ``schedule``
-            (a :class:`Schedule` or the ``schedule`` JSON), ``name``, ``tenant_id``,
-            ``device_ids``, ``entities``, ``job_queued``, ``adopt_id``,
-            ``allow_duplicate_name``.
+        :param inputs: the fields of :class:`OpsRampJobArgs`, as keyword arguments.
         """
         given, problems = _arguments(args, inputs)
         opts, adopt, adoption_problems = _adoption(opts, given.adopt_id if given else None)

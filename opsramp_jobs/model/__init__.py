@@ -7,8 +7,10 @@ Three forms of a job live here and nowhere else:
 - the *canonical* form (:meth:`Job.canonical`): deterministic plain JSON, used for Pulumi state and
   diffs, in OpsRamp's field names so that a preview reads like the API documentation.
 
-Modules: ``common`` (errors, base class, field parsers), ``schedule``, ``scripts``, ``entities``,
-``job`` (the job, ``parse_job`` and its error messages). Every OpsRamp quirk the model absorbs is
+Modules: ``problems`` (how a problem is worded, ``errors_from``), ``common`` (base class, field
+parsers, the problems a typed model built in a program carries), ``schedule``, ``scripts``,
+``entities``, ``job`` (the job, ``parse_job``, ``job_problems``). They import one another in that
+order only. The errors are ``opsramp_jobs.errors``'s. Every OpsRamp quirk the model absorbs is
 marked ``OpsRamp quirk`` next to the code that handles it. The model never imports Pulumi.
 """
 
