@@ -385,22 +385,17 @@ def arguments_doc(cls: type[BaseModel]) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# Base class
-# --------------------------------------------------------------------------------------------
-
-
-# --------------------------------------------------------------------------------------------
 # Problems a typed model carries to the resource that uses it
 # --------------------------------------------------------------------------------------------
+
+
+def _never() -> bool:
+    return False
 
 
 # Whether a typed model that fails validation carries its problems instead of raising: set by
 # the Pulumi-facing code (``opsramp_jobs.resource``) to "a Pulumi program is running", so that
 # the resource reports every invalid job under its name in one run (the model knows no names).
-def _never() -> bool:
-    return False
-
-
 _carrying: Callable[[], bool] = _never
 
 
