@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from opsramp_jobs.errors import OpsRampJobsError
 from opsramp_jobs.model import (
     JOB_TYPES,
     WEEK_INDEXES,
@@ -123,6 +124,7 @@ __all__ = [
     "OpsRampJobArgs",
     "OpsRampJobProvider",
     "OpsRampJobSet",
+    "OpsRampJobsError",
     "OpsRampLookupError",
     "Pattern",
     "RunOnce",

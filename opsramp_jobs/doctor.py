@@ -29,7 +29,7 @@ from urllib.parse import quote
 import requests
 
 from .client import PAGING_FIELDS, TOKEN_PATHS, OpsRampClient, client_for
-from .errors import JobNotFoundError, OpsRampError
+from .errors import JobNotFoundError, OpsRampError, OpsRampJobsError
 from .exchange import json_body
 from .model import (
     JOB_TYPES,
@@ -174,7 +174,7 @@ class _Answer:
     body: Any
 
 
-class _ProbeFailedError(Exception):
+class _ProbeFailedError(OpsRampJobsError):
     """A probe that got no answer within the client's retry bounds; the client's message."""
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import pulumi
 
 from opsramp_jobs.client import OpsRampClient, client_for
-from opsramp_jobs.errors import JobNotFoundError, OpsRampError
+from opsramp_jobs.errors import JobNotFoundError, OpsRampError, OpsRampJobsError
 from opsramp_jobs.model import JobValidationError, parse_job, server_details
 from opsramp_jobs.presentation import describe
 from opsramp_jobs.settings import (
@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 
-class OpsRampLookupError(pulumi.RunError):
+class OpsRampLookupError(OpsRampJobsError, pulumi.RunError):
     """A lookup failed; the message says why and what to do (Pulumi prints it without a trace)."""
 
 

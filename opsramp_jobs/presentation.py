@@ -14,32 +14,19 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from opsramp_jobs.errors import OpsRampCredentialsError, OpsRampError, OpsRampValidationError
-from opsramp_jobs.model import JobValidationError
-from opsramp_jobs.settings import SettingsError
+from opsramp_jobs.errors import (
+    OpsRampCredentialsError,
+    OpsRampJobsError,
+    OpsRampValidationError,
+    PartialCreateError,
+    UserError,
+)
 
 if TYPE_CHECKING:  # the traceback patch's old import path (see __getattr__), for type checkers
     from opsramp_jobs.sdk_patches import _ShortTracebacks as _ShortTracebacks  # noqa: PLC0414
     from opsramp_jobs.sdk_patches import install_short_errors as install_short_errors  # noqa: PLC0414
 
 __all__ = ["PartialCreateError", "UserError", "describe", "input_path"]
-
-
-class UserError(RuntimeError):
-    """An error whose message says what happened and what to do; shown without a traceback."""
-
-
-class PartialCreateError(UserError):
-    """A create that made its job but must fail: the engine records ``job_id`` and ``outputs``.
-
-    Sent as the gRPC detail ErrorResourceInitFailed by ``sdk_patches`` (see
-    ``partial_creates_supported``).
-    """
-
-    def __init__(self, message: str, job_id: str, outputs: dict[str, Any]) -> None:
-        super().__init__(message)
-        self.job_id = job_id
-        self.outputs = outputs
 
 
 # Where OpsRamp's `fieldName` differs from the input property path (see model.py for each quirk):
@@ -97,15 +84,15 @@ def _validation(error: OpsRampValidationError) -> str:
 
 def describe(error: BaseException) -> str | None:
     """The short text for an error the user can act on; None for anything else (a bug)."""
+    if not isinstance(error, OpsRampJobsError):
+        return None
     if isinstance(error, OpsRampValidationError):
         return _validation(error)
     if isinstance(error, OpsRampCredentialsError):
         # The token endpoint refused the key and secret (the client's message says so): say
         # where they are set. A 403 on a job's path is about the tenant, not the credentials.
         return f"{error.message}\n{_CREDENTIALS_FIX}"
-    if isinstance(error, UserError | SettingsError | JobValidationError | OpsRampError):
-        return str(error)
-    return None
+    return str(error)
 
 
 def __getattr__(name: str) -> Any:

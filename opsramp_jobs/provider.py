@@ -30,7 +30,13 @@ from pulumi.dynamic import (
 from pulumi.runtime import known_types
 
 from opsramp_jobs import sdk_patches
-from opsramp_jobs.errors import JobNotFoundError, OpsRampCredentialsError, OpsRampError
+from opsramp_jobs.errors import (
+    JobNotFoundError,
+    OpsRampCredentialsError,
+    OpsRampError,
+    PartialCreateError,
+    UserError,
+)
 from opsramp_jobs.model import (
     CustomScript,
     Job,
@@ -38,7 +44,7 @@ from opsramp_jobs.model import (
     parse_job,
     server_details,
 )
-from opsramp_jobs.presentation import PartialCreateError, UserError, describe
+from opsramp_jobs.presentation import describe
 from opsramp_jobs.settings import (
     CONFIG_KEYS,
     ConnectionSettings,

@@ -1,27 +1,109 @@
-"""``OpsRampJob`` and ``OpsRampJobSet``: what a Pulumi program imports to declare OpsRamp jobs."""
+"""``OpsRampJob`` and ``OpsRampJobSet``: what a Pulumi program imports to declare OpsRamp jobs.
+
+Invalid inputs are reported here, in the program, for every way of writing a job: the typed
+classes (which, in a program, carry their problems to the job that uses them instead of raising),
+OpsRamp's dict form, and the arguments themselves. Each problem is one line naming the resource,
+the property path and the fix; an invalid job is not registered, the program goes on, and the
+run fails at its end, so one run lists every invalid job. (The provider's ``check`` validates
+again what the program could not see: values that come from other resources.)
+"""
 
 from __future__ import annotations
 
+import asyncio
 import copy
+import dataclasses
 import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, NoReturn, overload
 
 import pulumi
 from pulumi.dynamic import Resource
 
-from opsramp_jobs.model import Entity, Schedule, WireModel, next_run_times, schedule_in_words
+from opsramp_jobs.errors import OpsRampJobsError
+from opsramp_jobs.model import (
+    Entity,
+    Schedule,
+    WireModel,
+    job_problems,
+    next_run_times,
+    schedule_in_words,
+)
+from opsramp_jobs.model.common import carry_problems_while, described, is_pending
 from opsramp_jobs.provider import OpsRampJobProvider
 
-__all__ = ["OpsRampInputError", "OpsRampJob", "OpsRampJobArgs", "OpsRampJobSet"]
+__all__ = [
+    "InvalidInputsError",
+    "OpsRampInputError",
+    "OpsRampJob",
+    "OpsRampJobArgs",
+    "OpsRampJobSet",
+]
+
+Problem = tuple[str, str]
+"""A ``(property path, message)`` pair: what is wrong where, and how to fix it."""
 
 
-class OpsRampInputError(pulumi.RunError, TypeError, ValueError):
-    """A program passed an input of the wrong shape; the message says how to write it.
+class InvalidInputsError(OpsRampJobsError, pulumi.RunError):
+    """A program's invalid inputs end its run with this, after a line for each problem.
 
-    A ``pulumi.RunError``, so the CLI prints the message alone instead of a traceback.
+    Also raised for a value found invalid only once known (an Output of one device id where a
+    list belongs). A ``pulumi.RunError``, so the CLI prints the message alone; not a
+    ``ValueError``, which the SDK would wrap (raised while it reads a resource's inputs) in its
+    own, with a traceback.
     """
+
+
+class OpsRampInputError(InvalidInputsError, TypeError, ValueError):
+    """Invalid inputs given outside a running program: raised at once, a line per problem."""
+
+
+def _in_a_program() -> bool:
+    """Whether a Pulumi program (or a test under Pulumi's mocks) is running right now."""
+    if pulumi.runtime.settings.get_monitor() is None:
+        return False
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # configured, but outside the program's run (e.g. after it)
+        return False
+    return True
+
+
+# In a program, a typed model that fails validation carries its problems to the job that uses
+# it (which knows its name) instead of stopping the program at the first mistake.
+carry_problems_while(_in_a_program)
+
+# The one line ending the run of a program with invalid inputs (their errors come before it).
+_REFUSED = "invalid inputs (listed above): fix them and run again"
+
+
+def _lines(kind: str, resource_name: str, problems: Sequence[Problem]) -> list[str]:
+    return [f"{kind} {resource_name!r}: {path}: {message}" for path, message in problems]
+
+
+def _refusal(kind: str, resource_name: str, problems: Sequence[Problem]) -> pulumi.Output[Any]:
+    """Report ``problems`` and return what fails the run at its end; outside a program, raise.
+
+    In a program, each problem is logged as one error line and the program goes on, so a run
+    reports every invalid job. The Output returned fails when the SDK awaits it (at the end of
+    the program): registered in place of the inputs, it fails the run with one short line.
+    """
+    lines = _lines(kind, resource_name, problems)
+    if not _in_a_program():
+        raise OpsRampInputError("\n".join(lines))
+    for line in lines:
+        pulumi.log.error(line)
+
+    async def refused() -> NoReturn:
+        raise InvalidInputsError(_REFUSED)
+
+    return pulumi.Output.from_input(refused())
+
+
+def _warn(kind: str, resource_name: str, notes: Sequence[Problem]) -> None:
+    for line in _lines(kind, resource_name, notes):
+        pulumi.log.warn(line)
 
 
 # Python attribute names <-> state property names (OpsRamp's field names).
@@ -121,68 +203,115 @@ def _plain_script(script: Any) -> Any:
     return plain
 
 
-def _not_a_string(device_ids: object, error: type[Exception] = OpsRampInputError) -> None:
-    """Refuse one id passed where a list is expected (else: one error per character)."""
-    if isinstance(device_ids, str):
-        raise error(
-            f"device_ids must be a list of device ids, not a string: write "
-            f"device_ids=[{device_ids!r}]"
-        )
-
-
-def _device_entities(device_ids: DeviceIdsInput) -> Any:
+def _device_entities(resource_name: str, device_ids: DeviceIdsInput) -> Any:
     def wrap(ids: Sequence[Any]) -> list[dict[str, Any]]:
-        # Inside an apply the SDK reports a TypeError as it is (other errors get wrapped).
-        _not_a_string(ids, TypeError)
+        if isinstance(ids, str):  # an Output of one id, where a list is expected
+            raise InvalidInputsError(
+                _lines("OpsRampJob", resource_name, [_one_id_not_a_list(ids)])[0]
+            )
         return [{"resource": {"id": i, "type": "DEVICE"}} for i in ids]
 
-    _not_a_string(device_ids)
     if isinstance(device_ids, list | tuple):
         # Element by element, so one unknown id in a preview leaves the others checkable.
         return wrap(device_ids)
     return pulumi.Output.from_input(device_ids).apply(wrap)
 
 
-def _entity_list(entities: Any) -> list[Any]:
-    if isinstance(entities, str | Mapping | WireModel):
-        raise OpsRampInputError(
-            "entities must be a list of entities: write entities=[...] (or use device_ids=[...])"
-        )
-    return [_plain(e) for e in entities or []]
-
-
-def _entities(args: OpsRampJobArgs) -> Any:
+def _entities(resource_name: str, args: OpsRampJobArgs) -> Any:
     given: Any
     if isinstance(args.entities, pulumi.Output):
         # A whole list that is an Output (e.g. from another resource): resolved, then listed.
-        given = args.entities.apply(_entity_list)
+        given = args.entities.apply(lambda entities: [_plain(e) for e in entities or []])
     else:
-        given = _entity_list(args.entities)
+        given = [_plain(e) for e in args.entities or []]
     if args.device_ids is None:
         return given
-    devices = _device_entities(args.device_ids)
+    devices = _device_entities(resource_name, args.device_ids)
     if isinstance(given, list) and not given:
         return devices
     return pulumi.Output.all(devices, given).apply(lambda both: [*both[0], *both[1]])
 
 
+def _one_id_not_a_list(device_id: str) -> Problem:
+    # Else each character would be taken for a device id.
+    return (
+        "device_ids",
+        f"must be a list of device ids, not a string: write device_ids=[{device_id!r}]",
+    )
+
+
+def _shape_problems(args: OpsRampJobArgs) -> list[Problem]:
+    """Inputs that are not lists where lists belong (the model never sees them whole)."""
+    problems: list[Problem] = []
+    device_ids, entities = args.device_ids, args.entities
+    if isinstance(device_ids, str):
+        problems.append(_one_id_not_a_list(device_ids))
+    elif not (device_ids is None or isinstance(device_ids, list | tuple) or is_pending(device_ids)):
+        problems.append(
+            ("device_ids", f"must be a list of device ids, not {described(device_ids)}")
+        )
+    if isinstance(entities, str | Mapping | WireModel):
+        problems.append(
+            ("entities", "must be a list of entities: write entities=[...] (or device_ids=[...])")
+        )
+    elif not (entities is None or isinstance(entities, list | tuple) or is_pending(entities)):
+        problems.append(("entities", f"must be a list of entities, not {described(entities)}"))
+    return problems
+
+
+def _declared_problems(
+    resource_name: str, args: OpsRampJobArgs
+) -> tuple[list[Problem], list[Problem]]:
+    """The job's problems and notes, as far as the program knows its values.
+
+    Device ids are checked as the entities they become, and reported as ``device_ids[i]``.
+    """
+    problems = _shape_problems(args)
+    devices = list(args.device_ids) if isinstance(args.device_ids, list | tuple) else []
+    listed = list(args.entities) if isinstance(args.entities, list | tuple) else []
+    declared = {
+        "name": resource_name if args.name is None else args.name,
+        "tenantId": args.tenant_id,
+        "jobQueued": args.job_queued,
+        "entities": [*({"resource": {"id": i, "type": "DEVICE"}} for i in devices), *listed],
+        "script": args.script,
+        "schedule": args.schedule,
+    }
+    found, notes = job_problems({k: v for k, v in declared.items() if v is not None})
+    problems += [(_as_given(path, len(devices)), message) for path, message in found]
+    return problems, notes
+
+
+def _as_given(path: str, devices: int) -> str:
+    """A path into the entities made from ``devices`` ids, then the entities, as the user wrote
+    it: ``device_ids[i]`` for the entity made from that id, else ``entities[i - devices]``."""
+    head, bracket, rest = path.partition("]")
+    if not (head.startswith("entities[") and head[9:].isdigit() and bracket):
+        return path
+    index = int(head[9:])
+    if index < devices:
+        return f"device_ids[{index}]"
+    return f"entities[{index - devices}]{rest}"
+
+
 def _adoption(
     opts: pulumi.ResourceOptions | None, adopt_id: pulumi.Input[str] | None
-) -> tuple[pulumi.ResourceOptions | None, pulumi.Input[str] | None]:
+) -> tuple[pulumi.ResourceOptions | None, pulumi.Input[str] | None, list[Problem]]:
     """Turn ``ResourceOptions(import_=id)`` into adoption of that job.
 
     The engine's import reads the job without the provider's pickle and fails for every dynamic
     resource (pulumi/pulumi#16175); adoption takes over the same job through the provider.
     """
     if opts is None or opts.import_ is None:
-        return opts, adopt_id
-    if adopt_id is not None and adopt_id != opts.import_:
-        raise OpsRampInputError(
-            f"import_={opts.import_!r} and adopt_id={adopt_id!r} name different jobs: pass one"
-        )
+        return opts, adopt_id, []
     stripped = copy.copy(opts)
     stripped.import_ = None
-    return stripped, opts.import_
+    if adopt_id is not None and adopt_id != opts.import_:
+        message = (
+            f"import_={opts.import_!r} and adopt_id={adopt_id!r} name different jobs: pass one"
+        )
+        return stripped, adopt_id, [("adopt_id", message)]
+    return stripped, opts.import_, []
 
 
 def _registered(props: Mapping[str, Any]) -> dict[str, Any]:
@@ -192,25 +321,51 @@ def _registered(props: Mapping[str, Any]) -> dict[str, Any]:
     return registered
 
 
-def _script_name(script_and_stored: Sequence[Any]) -> str:
-    """The stored (custom) script name, else the job type of the canonical ``script``."""
-    script, stored = script_and_stored
-    if stored:
-        return str(stored)
+def _script_name(job_type_and_stored: Sequence[Any]) -> str:
+    """The stored (custom) script name, else the job type."""
+    job_type, stored = job_type_and_stored
+    return str(stored or job_type or "")
+
+
+def _job_type(script: Mapping[str, Any] | None) -> str:
     return str((script or {}).get("jobType") or "")
 
 
-_KEYWORDS = (
-    "script",
-    "schedule",
-    "name",
-    "tenant_id",
-    "device_ids",
-    "entities",
-    "job_queued",
-    "adopt_id",
-    "allow_duplicate_name",
-)
+# The inputs an OpsRampJob takes as keyword arguments: those of OpsRampJobArgs.
+_KEYWORDS = tuple(field.name for field in dataclasses.fields(OpsRampJobArgs))
+
+
+def _arguments(
+    args: object, keywords: Mapping[str, Any]
+) -> tuple[OpsRampJobArgs | None, list[Problem]]:
+    """The inputs as one OpsRampJobArgs, or the problems that prevent it."""
+    problems: list[Problem] = []
+    meant: set[str] = set()
+    for wrong in sorted(k for k in keywords if k not in _KEYWORDS):
+        # Type checkers see only the overloads; at run time a misspelt keyword gets a message
+        # with a suggestion instead of Python's traceback.
+        close = difflib.get_close_matches(wrong, _KEYWORDS, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else "the inputs are " + ", ".join(_KEYWORDS)
+        problems.append((wrong, f"{wrong!r} is not an argument of OpsRampJob; {hint}"))
+        meant.update(close)
+    given = {k: v for k, v in keywords.items() if k in _KEYWORDS and v is not None}
+    if args is None:
+        # A required input given under a misspelt name is that one mistake, not two.
+        missing = [k for k in ("script", "schedule") if k not in given and k not in meant]
+        problems += [(key, "is required") for key in missing]
+        return (None if problems else OpsRampJobArgs(**given)), problems
+    if not isinstance(args, OpsRampJobArgs):
+        problems.append(
+            (
+                "args",
+                f"must be an OpsRampJobArgs, not {type(args).__name__} (or pass the inputs as "
+                "keyword arguments)",
+            )
+        )
+        return None, problems
+    if given:
+        problems.append(("args", "pass either an OpsRampJobArgs or keyword arguments, not both"))
+    return (None if problems else args), problems
 
 
 class OpsRampJob(Resource, module="opsramp", name="OpsRampJob"):
@@ -265,78 +420,38 @@ class OpsRampJob(Resource, module="opsramp", name="OpsRampJob"):
         resource_name: str,
         args: OpsRampJobArgs | None = None,
         opts: pulumi.ResourceOptions | None = None,
-        *,
-        script: ScriptInput | None = None,
-        schedule: ScheduleInput | None = None,
-        name: pulumi.Input[str] | None = None,
-        tenant_id: pulumi.Input[str] | None = None,
-        device_ids: DeviceIdsInput | None = None,
-        entities: EntitiesInput | None = None,
-        job_queued: pulumi.Input[bool] | None = None,
-        adopt_id: pulumi.Input[str] | None = None,
-        allow_duplicate_name: pulumi.Input[bool] | None = None,
-        **unknown: Any,
+        **inputs: Any,
     ) -> None:
         """Declare a job from ``args`` or the same fields as keyword arguments.
 
         :param resource_name: the Pulumi resource name (also the job's name unless ``name``).
         :param args: the inputs as one :class:`OpsRampJobArgs` (instead of keyword arguments).
         :param opts: Pulumi resource options; ``import_=<job id>`` adopts that job.
-        :param script: what runs: a job type model (``AdCheckList()``) or the ``script`` JSON.
-        :param schedule: when it runs: a :class:`Schedule` or the ``schedule`` JSON.
-        :param name: the job's name in OpsRamp, unique per tenant (default: ``resource_name``).
-        :param tenant_id: client or partner id (default: stack config ``opsramp:tenantId``).
-        :param device_ids: devices to run on, as a list of OpsRamp resource ids.
-        :param entities: entities in OpsRamp's own form, added to ``device_ids``.
-        :param job_queued: queue behind other jobs instead of running concurrently.
-        :param adopt_id: take over this existing job instead of creating one.
-        :param allow_duplicate_name: create even if a job of this name exists in the tenant.
+        :param inputs: the fields of :class:`OpsRampJobArgs`, as keyword arguments.
         """
-        if unknown:
-            # Type checkers see only the overloads; at run time a misspelt keyword gets a
-            # message with a suggestion instead of Python's traceback.
-            wrong = sorted(unknown)[0]
-            close = difflib.get_close_matches(wrong, _KEYWORDS, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; the inputs are {_KEYWORDS}"
-            raise OpsRampInputError(
-                f"OpsRampJob {resource_name!r}: {wrong!r} is not an argument of OpsRampJob{hint}"
-            )
-        keywords = {
-            "script": script,
-            "schedule": schedule,
-            "name": name,
-            "tenant_id": tenant_id,
-            "device_ids": device_ids,
-            "entities": entities,
-            "job_queued": job_queued,
-            "adopt_id": adopt_id,
-            "allow_duplicate_name": allow_duplicate_name,
-        }
-        if args is None:
-            if script is None or schedule is None:
-                missing = " and ".join(k for k in ("script", "schedule") if keywords[k] is None)
-                raise OpsRampInputError(f"OpsRampJob {resource_name!r}: {missing} is required")
-            args = OpsRampJobArgs(script=script, schedule=schedule)
-            for key, value in keywords.items():
-                setattr(args, key, value)
-        elif not isinstance(args, OpsRampJobArgs):
-            raise OpsRampInputError(
-                f"OpsRampJob {resource_name!r}: args must be an OpsRampJobArgs, not "
-                f"{type(args).__name__} (or pass the inputs as keyword arguments)"
-            )
-        elif any(value is not None for value in keywords.values()):
-            raise OpsRampInputError("pass either an OpsRampJobArgs or keyword arguments, not both")
-        opts, adopt = _adoption(opts, args.adopt_id)
-        props: dict[str, Any] = {
-            "name": args.name if args.name is not None else resource_name,
-            "tenant_id": args.tenant_id,
-            "entities": _entities(args),
-            "script": _plain_script(args.script),
-            "schedule": _plain(args.schedule),
-            "job_queued": args.job_queued,
-            "adopt_id": adopt,
-            "allow_duplicate_name": args.allow_duplicate_name,
-        }
+        given, problems = _arguments(args, inputs)
+        opts, adopt, adoption_problems = _adoption(opts, given.adopt_id if given else None)
+        problems += adoption_problems
+        notes: list[Problem] = []
+        if given is not None:
+            found, notes = _declared_problems(resource_name, given)
+            problems += found
+        props: dict[str, Any]
+        if given is None or problems:
+            # Not registered: the job is reported here and the run fails at the end.
+            props = {"refused": _refusal("OpsRampJob", resource_name, problems)}
+        else:
+            _warn("OpsRampJob", resource_name, notes)
+            props = {
+                "name": given.name if given.name is not None else resource_name,
+                "tenant_id": given.tenant_id,
+                "entities": _entities(resource_name, given),
+                "script": _plain_script(given.script),
+                "schedule": _plain(given.schedule),
+                "job_queued": given.job_queued,
+                "adopt_id": adopt,
+                "allow_duplicate_name": given.allow_duplicate_name,
+            }
         # Called from here, not from a helper: the engine stores the program's stack at this call
         # in every resource's state, one entry per frame.
         super().__init__(OpsRampJobProvider(), resource_name, _registered(props), opts)
@@ -350,7 +465,10 @@ class OpsRampJob(Resource, module="opsramp", name="OpsRampJob"):
     def script_name(self) -> pulumi.Output[str]:
         """The script's name: a custom script's name in OpsRamp, else the job type."""
         # Only a custom script's name is stored (the program declares its id, not its name).
-        return pulumi.Output.all(self.script, self._stored_script_name).apply(_script_name)
+        # A secret parameter makes the whole `script` secret; its job type is not, so the name
+        # is secret only when the stored name is.
+        job_type = pulumi.Output.unsecret(self.script).apply(_job_type)
+        return pulumi.Output.all(job_type, self._stored_script_name).apply(_script_name)
 
     @property
     def entity_details(self) -> pulumi.Output[list[dict[str, Any]]]:
@@ -439,28 +557,21 @@ class OpsRampJobSet(pulumi.ComponentResource):
         :param opts: Pulumi resource options of the component.
         """
         super().__init__("opsramp:index:OpsRampJobSet", resource_name, None, opts)
-        if isinstance(tenant_ids, str):
-            raise OpsRampInputError(
-                f"tenant_ids must be a list of tenant ids, not a string: write "
-                f"tenant_ids=[{tenant_ids!r}]"
-            )
-        if isinstance(tenant_ids, pulumi.Output) or not isinstance(tenant_ids, Sequence):
-            # Each tenant's job is a resource named after the tenant, so the list must be known
-            # when the program runs.
-            raise OpsRampInputError(
-                "tenant_ids must be a plain list of tenant ids known when the program runs "
-                "(each tenant's job is a resource named after it), not a Pulumi Output"
-            )
         devices = dict(device_ids_by_tenant or {})
-        unknown = sorted(set(devices) - set(tenant_ids))
-        if unknown:
-            raise OpsRampInputError(
-                f"device_ids_by_tenant names tenants that are not in tenant_ids: {unknown}"
-            )
+        problems = _tenant_problems(tenant_ids, devices)
+        if not problems:
+            # The definition every tenant's job shares, checked (and reported) once here.
+            shared = {"name": name or resource_name, "jobQueued": job_queued}
+            found, _ = job_problems(
+                {**{k: v for k, v in shared.items() if v is not None}, "script": script,
+                 "schedule": schedule}
+            )  # fmt: skip
+            problems += found
         self.jobs = {}
+        if problems:
+            self.register_outputs({"refused": _refusal("OpsRampJobSet", resource_name, problems)})
+            return
         for tenant in dict.fromkeys(tenant_ids):
-            if not isinstance(tenant, str) or not tenant.strip():
-                raise OpsRampInputError(f"tenant_ids: {tenant!r} is not a tenant id")
             # The child's resource name is keyed by tenant: adding a tenant adds exactly one job
             # and leaves the others' URNs untouched.
             self.jobs[tenant] = OpsRampJob(
@@ -476,3 +587,35 @@ class OpsRampJobSet(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
         self.register_outputs({"jobIds": {t: job.job_id for t, job in self.jobs.items()}})
+
+
+def _tenant_problems(tenant_ids: object, devices: Mapping[str, Any]) -> list[Problem]:
+    if isinstance(tenant_ids, str):
+        return [
+            (
+                "tenant_ids",
+                f"must be a list of tenant ids, not a string: write tenant_ids=[{tenant_ids!r}]",
+            )
+        ]
+    if isinstance(tenant_ids, pulumi.Output) or not isinstance(tenant_ids, Sequence):
+        # Each tenant's job is a resource named after the tenant, so the list must be known
+        # when the program runs.
+        return [
+            (
+                "tenant_ids",
+                "must be a plain list of tenant ids known when the program runs (each tenant's "
+                "job is a resource named after it), not a Pulumi Output",
+            )
+        ]
+    listed: Sequence[object] = tenant_ids
+    problems: list[Problem] = [
+        (f"tenant_ids[{index}]", f"{tenant!r} is not a tenant id")
+        for index, tenant in enumerate(listed)
+        if not isinstance(tenant, str) or not tenant.strip()
+    ]
+    unknown = sorted(set(devices) - set(listed))
+    if unknown:
+        problems.append(
+            ("device_ids_by_tenant", f"names tenants that are not in tenant_ids: {unknown}")
+        )
+    return problems

@@ -55,7 +55,8 @@ from typing import Any
 
 import grpc
 
-from opsramp_jobs.presentation import PartialCreateError, describe
+from opsramp_jobs.errors import PartialCreateError
+from opsramp_jobs.presentation import describe
 
 __all__ = [
     "ENGINE_POLL_SECONDS",

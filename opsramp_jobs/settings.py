@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from opsramp_jobs.errors import SettingsError
+
 __all__ = [
     "CONFIG_KEYS",
     "SOURCES",
@@ -19,25 +21,6 @@ __all__ = [
     "lookup_setting",
     "resolve_settings",
 ]
-
-
-class SettingsError(ValueError):
-    """Connection settings are missing or invalid; the message says how to fix each one."""
-
-    def __init__(self, problems: list[str], *, invalid: list[str] | None = None) -> None:
-        self.missing = list(problems)
-        self.invalid = list(invalid or [])
-        self.problems = [*self.missing, *self.invalid]
-        super().__init__(
-            f"OpsRamp connection settings are {self.state}:\n  " + "\n  ".join(self.problems)
-        )
-
-    @property
-    def state(self) -> str:
-        """'incomplete', 'invalid' or 'incomplete and invalid'."""
-        if self.missing and self.invalid:
-            return "incomplete and invalid"
-        return "invalid" if self.invalid else "incomplete"
 
 
 @dataclass(frozen=True)

@@ -72,8 +72,8 @@ from opsramp_jobs.errors import (
     OpsRampAnswerError,
     OpsRampConnectionError,
     OpsRampError,
+    UserError,
 )
-from opsramp_jobs.presentation import UserError
 
 if TYPE_CHECKING:
     from opsramp_jobs.client import OpsRampClient

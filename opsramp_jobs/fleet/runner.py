@@ -26,6 +26,7 @@ from pulumi.automation import events
 from pulumi.automation._stack import StackInitMode  # Stack's constructor argument
 
 from opsramp_jobs import OpsRampJob
+from opsramp_jobs.errors import OpsRampJobsError
 from opsramp_jobs.fleet.pending import PENDING_WARNING, clear_pending, pending_operations
 from opsramp_jobs.fleet.processes import SessionCommand, StackProcess
 from opsramp_jobs.fleet.spec import Fleet, TenantSpec
@@ -182,7 +183,7 @@ def _error_line(process: StackProcess, code: str) -> str:
     return last or f"pulumi exited with {code} and printed no error"
 
 
-class TenantError(Exception):
+class TenantError(OpsRampJobsError):
     """A tenant cannot be run as configured (before any pulumi operation)."""
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from opsramp_jobs.errors import OpsRampJobsError
 from opsramp_jobs.fleet.strict import MAX_BYTES, DocumentError, load_document
 
 __all__ = [
@@ -42,7 +43,7 @@ _NAME_RULE = (
 )
 
 
-class FleetFileError(ValueError):
+class FleetFileError(OpsRampJobsError, ValueError):
     """The fleet file is invalid; the message lists each problem with its path and fix."""
 
     def __init__(self, source: str, problems: list[str]) -> None:

@@ -17,7 +17,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from opsramp_jobs.model.common import kind_of
+from opsramp_jobs.errors import OpsRampJobsError
+from opsramp_jobs.model.problems import kind_of
 
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "DocumentError", "load_document"]
 
@@ -28,7 +29,7 @@ MAX_DEPTH = 32
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-class DocumentError(ValueError):
+class DocumentError(OpsRampJobsError, ValueError):
     """The document cannot be read safely; `problems` says where and how to fix it."""
 
     def __init__(self, problems: list[str]) -> None:

@@ -7,8 +7,10 @@ Three forms of a job live here and nowhere else:
 - the *canonical* form (:meth:`Job.canonical`): deterministic plain JSON, used for Pulumi state and
   diffs, in OpsRamp's field names so that a preview reads like the API documentation.
 
-Modules: ``common`` (errors, base class, field parsers), ``schedule``, ``scripts``, ``entities``,
-``job`` (the job, ``parse_job`` and its error messages). Every OpsRamp quirk the model absorbs is
+Modules: ``problems`` (how a problem is worded, ``errors_from``), ``common`` (base class, field
+parsers, the problems a typed model built in a program carries), ``schedule``, ``scripts``,
+``entities``, ``job`` (the job, ``parse_job``, ``job_problems``). They import one another in that
+order only. The errors are ``opsramp_jobs.errors``'s. Every OpsRamp quirk the model absorbs is
 marked ``OpsRamp quirk`` next to the code that handles it. The model never imports Pulumi.
 """
 
@@ -22,7 +24,7 @@ from opsramp_jobs.model.common import (
     WireModel,
 )
 from opsramp_jobs.model.entities import Device, Entity, device
-from opsramp_jobs.model.job import Job, ServerDetails, parse_job, server_details
+from opsramp_jobs.model.job import Job, ServerDetails, job_problems, parse_job, server_details
 from opsramp_jobs.model.schedule import (
     EARLIEST_START,
     LATEST_START,
@@ -111,6 +113,7 @@ __all__ = [
     "Weekly",
     "WireModel",
     "device",
+    "job_problems",
     "next_run_times",
     "parse_job",
     "schedule_in_words",

@@ -1,8 +1,7 @@
-"""What every part of the model shares: the error type, the base class and the field parsers."""
+"""What every part of the model shares: the base class, the field parsers and carried problems."""
 
 from __future__ import annotations
 
-import difflib
 import functools
 import inspect
 import math
@@ -10,7 +9,7 @@ import re
 import sys
 import types
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import (
     TYPE_CHECKING,
@@ -19,7 +18,6 @@ from typing import (
     ClassVar,
     Generic,
     Literal,
-    LiteralString,
     Self,
     TypeVar,
     cast,
@@ -31,12 +29,24 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    ModelWrapValidatorHandler,
     ValidationError,
     ValidationInfo,
     model_validator,
 )
 from pydantic.fields import FieldInfo
-from pydantic_core import PydanticCustomError, PydanticUndefined
+from pydantic_core import PydanticUndefined
+
+from opsramp_jobs.errors import JobValidationError
+from opsramp_jobs.model.problems import (
+    carried,
+    described,
+    errors_from,
+    invalid,
+    is_pending,
+    shown,
+    suggest,
+)
 
 if TYPE_CHECKING:
     import pulumi
@@ -49,6 +59,15 @@ __all__ = [
     "JobValidationError",
     "TextInput",
     "WireModel",
+    "carry_problems_while",
+    "described",
+    "invalid",
+    "is_pending",
+    "note",
+    "notes_of",
+    "problems_of",
+    "shown",
+    "suggest",
 ]
 
 # Sunday first: the order OpsRamp's own examples list weekdays in.
@@ -84,83 +103,6 @@ JOB_TYPES: tuple[str, ...] = (
 
 # Pulumi carries every number as a double: a larger id would not come back unchanged.
 MAX_ID = 2**53 - 1
-
-
-# --------------------------------------------------------------------------------------------
-# Errors
-# --------------------------------------------------------------------------------------------
-
-
-class JobValidationError(ValueError):
-    """An invalid job; ``errors`` lists every ``(property path, message)`` found."""
-
-    def __init__(self, errors: Sequence[tuple[str, str]]) -> None:
-        self.errors: list[tuple[str, str]] = list(errors)
-        super().__init__(self._render())
-
-    def _render(self) -> str:
-        lines = [f"  {path}: {message}" for path, message in self.errors]
-        noun = "problem" if len(self.errors) == 1 else "problems"
-        return f"invalid OpsRamp job ({len(self.errors)} {noun}):\n" + "\n".join(lines)
-
-
-def shown(value: object) -> str:
-    """``repr(value)`` for a message, kept short (and safe for integers too long to print).
-
-    Pulumi sends every number as a double: a whole one is shown as the integer the user wrote
-    (``42``, not ``42.0``). An Output is named, not shown as ``<... object at 0x...>``.
-    """
-    if isinstance(value, bool):
-        return repr(value)
-    if isinstance(value, int) and value.bit_length() > 128:
-        return f"a {value.bit_length()}-bit number"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return str(int(value))
-    if is_pending(value):
-        return "a Pulumi Output"
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def kind_of(value: object) -> str:
-    """What ``value`` is, in JSON's words: ``a number`` (never ``float``), ``a string``, ..."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, Mapping):
-        return "an object"
-    if isinstance(value, list | tuple):
-        return "a list"
-    if is_pending(value):
-        return "a Pulumi Output"
-    return f"a {type(value).__name__}"
-
-
-def described(value: object) -> str:
-    """``value`` with its kind, for "not ..." messages: ``the number 42``, ``the string 'x'``."""
-    kind = kind_of(value)
-    if value is None or isinstance(value, Mapping | list | tuple) or is_pending(value):
-        return kind
-    return f"{kind.removeprefix('a ').join(('the ', ' '))}{shown(value)}"
-
-
-def invalid(kind: LiteralString, message: str, subpath: str = "") -> PydanticCustomError:
-    """A pydantic error whose text is exactly ``message`` (``subpath`` refines its path)."""
-    return PydanticCustomError(kind, "{message}", {"message": message, "subpath": subpath})
-
-
-def suggest(value: str, choices: Sequence[str]) -> str:
-    """Return ``; did you mean 'X'?`` for a near miss, else the list of valid choices."""
-    lowered = {choice.lower(): choice for choice in choices}
-    close = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=0.6)
-    if close:
-        return f"; did you mean {lowered[close[0]]!r}?"
-    return "; expected one of " + ", ".join(repr(c) for c in choices)
 
 
 def from_server(info: ValidationInfo) -> bool:
@@ -246,18 +188,6 @@ class _TypeText:
 # The default of a list field; typed Any because type checkers see such a field as a descriptor
 # (``Coerced``), whose default they would otherwise compare with the descriptor's own type.
 NO_ITEMS: Any = ()
-
-
-def is_pending(value: object) -> bool:
-    """Whether ``value`` is a Pulumi Output or another awaitable (resolved by the engine).
-
-    Duck-typed: the model never imports Pulumi (the client and the emulator load it without).
-    """
-    pulumi_module = sys.modules.get("pulumi")
-    output = getattr(pulumi_module, "Output", None)
-    if isinstance(output, type) and isinstance(value, output):
-        return True
-    return inspect.isawaitable(value)
 
 
 def number_text(value: float) -> str:
@@ -455,6 +385,80 @@ def arguments_doc(cls: type[BaseModel]) -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# Problems a typed model carries to the resource that uses it
+# --------------------------------------------------------------------------------------------
+
+
+def _never() -> bool:
+    return False
+
+
+# Whether a typed model that fails validation carries its problems instead of raising: set by
+# the Pulumi-facing code (``opsramp_jobs.resource``) to "a Pulumi program is running", so that
+# the resource reports every invalid job under its name in one run (the model knows no names).
+_carrying: Callable[[], bool] = _never
+
+
+def carry_problems_while(condition: Callable[[], bool]) -> None:
+    """From now on, while ``condition()`` holds, typed constructors carry problems, not raise.
+
+    A carrying model is an instance of its class that holds no values: reading a property raises
+    :class:`JobValidationError`, a model built from it carries its problems under their paths, and
+    :func:`problems_of` lists them.
+    """
+    global _carrying  # noqa: PLW0603 - one switch for the process, set once by resource.py
+    _carrying = condition
+
+
+@dataclass(frozen=True)
+class _Carried:
+    """The problems of a typed model built while carrying, in place of its values."""
+
+    problems: tuple[tuple[str, str], ...]
+
+
+# The key a carrying model's problems sit under in its ``__dict__`` (which holds no values).
+_CARRIED_KEY = "__carried__"
+
+
+def problems_of(value: object) -> list[tuple[str, str]]:
+    """The ``(property path, message)`` problems a carrying model holds; none for anything else."""
+    if isinstance(value, WireModel):
+        carried_here = value.__dict__.get(_CARRIED_KEY)
+        if isinstance(carried_here, _Carried):
+            return list(carried_here.problems)
+    return []
+
+
+# What typed models built in a program noted about a value they accepted but OpsRamp will change
+# (the seconds of a start date), by the model's id. The model is kept with its notes, so the id
+# stays its own; nothing is kept outside a program.
+_NOTES: dict[int, tuple[WireModel, tuple[tuple[str, str], ...]]] = {}
+
+
+def note(info: ValidationInfo, message: str) -> None:
+    """Note, for the resource that uses the model being built, what OpsRamp will change."""
+    context = cast("Mapping[str, object] | None", info.context)
+    notes = context.get("notes") if context else None
+    if isinstance(notes, list):
+        cast("list[tuple[str, str]]", notes).append((info.field_name or "", message))
+
+
+def notes_of(value: object) -> list[tuple[str, str]]:
+    """The ``(property path, message)`` notes of a typed model built in a program."""
+    entry = _NOTES.get(id(value))
+    return list(entry[1]) if entry is not None and entry[0] is value else []
+
+
+def _carry(model: WireModel, problems: Sequence[tuple[str, str]]) -> None:
+    """Make ``model`` a carrying model (its validation failed) instead of raising."""
+    object.__setattr__(model, "__dict__", {_CARRIED_KEY: _Carried(tuple(problems))})
+    object.__setattr__(model, "__pydantic_fields_set__", set())
+    object.__setattr__(model, "__pydantic_extra__", None)
+    object.__setattr__(model, "__pydantic_private__", None)
+
+
+# --------------------------------------------------------------------------------------------
 # Base class
 # --------------------------------------------------------------------------------------------
 
@@ -476,14 +480,22 @@ class WireModel(BaseModel):
     output_fields: ClassVar[frozenset[str]] = frozenset()
     # How to write this object, for a value that is not one: '{"id": 7} or ScriptRef(id=7)'.
     example: ClassVar[str] = ""
+    # What messages call this object: "'x' is not a property of a 'weekly' pattern".
+    called: ClassVar[str] = ""
 
     def __init__(self, /, **data: Any) -> None:
         """Build from Python (or wire) names; a bad value raises :class:`JobValidationError`."""
+        in_program = _carrying()
+        notes: list[tuple[str, str]] = []
         try:
-            super().__init__(**data)
+            if in_program:
+                # What BaseModel.__init__ does, with a context that collects notes.
+                self.__pydantic_validator__.validate_python(
+                    data, self_instance=self, context={"notes": notes}
+                )
+            else:
+                super().__init__(**data)
         except ValidationError as exc:
-            from opsramp_jobs.model.job import errors_from  # noqa: PLC0415 - job imports us
-
             # A property the caller left out is reported by its wire name: give the Python name
             # the caller would have written instead.
             python_name = {
@@ -491,10 +503,14 @@ class WireModel(BaseModel):
                 for name, field in type(self).model_fields.items()
                 if field.serialization_alias and field.serialization_alias not in data
             }
-            errors = [
+            problems = [
                 (_renamed(path, python_name), text) for path, text in errors_from(exc, type(self))
             ]
-            raise JobValidationError(errors) from None
+            if not in_program:
+                raise JobValidationError(problems) from None
+            _carry(self, problems)
+        if notes:
+            _NOTES[id(self)] = (self, tuple(notes))
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -519,15 +535,38 @@ class WireModel(BaseModel):
     # (with the parse context), as without an __init__. RootModel does the same.
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
+    if not TYPE_CHECKING:  # type checkers keep seeing a misspelt attribute as an error
+
+        def __getattr__(self, name: str) -> Any:
+            # Only a carrying model lacks its properties: reading one raises its problems.
+            if name in type(self).model_fields and problems_of(self):
+                raise JobValidationError(problems_of(self))
+            return super().__getattr__(name)
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """The properties; for a carrying model, its problems."""
+        problems = problems_of(self)
+        if problems:
+            yield "problems", problems
+            return
+        yield from super().__repr_args__()
+
     @classmethod
     def validated(cls, data: Mapping[str, Any]) -> Self:
         """Build from a mapping of Python or wire names; raises :class:`JobValidationError`."""
+        in_program = _carrying()
+        notes: list[tuple[str, str]] = []
         try:
-            return cls.model_validate(data)
+            model = cls.model_validate(data, context={"notes": notes} if in_program else None)
         except ValidationError as exc:
-            from opsramp_jobs.model.job import errors_from  # noqa: PLC0415 - job imports us
-
-            raise JobValidationError(errors_from(exc, cls)) from None
+            problems = errors_from(exc, cls)
+            if not in_program:
+                raise JobValidationError(problems) from None
+            model = cls.__new__(cls)
+            _carry(model, problems)
+        if notes:
+            _NOTES[id(model)] = (model, tuple(notes))
+        return model
 
     @model_validator(mode="before")
     @classmethod
@@ -567,6 +606,16 @@ class WireModel(BaseModel):
             )
         return data
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _carried_problems(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        # A model given to another is taken as it is, without its validators; this one runs
+        # still, so a carrying model fails the outer one with its problems under their paths.
+        problems = problems_of(data)
+        if problems:
+            raise carried(problems)
+        return handler(data)
+
     @classmethod
     def property_names(cls) -> frozenset[str]:
         """Every name a property of this class may be given by (Python and wire names)."""
@@ -588,6 +637,8 @@ class WireModel(BaseModel):
 
     def canonical(self) -> dict[str, Any]:
         """Return the deterministic plain-JSON form used for state and diffs."""
+        if _CARRIED_KEY in self.__dict__:
+            raise JobValidationError(problems_of(self))
         return self.model_dump(mode="json", exclude_none=True)
 
     def wire(self) -> dict[str, Any]:

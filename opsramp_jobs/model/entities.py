@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BeforeValidator
 
-from opsramp_jobs.model.common import Shown, WireModel, invalid, is_pending, shown
+from opsramp_jobs.model.common import Shown, WireModel
+from opsramp_jobs.model.problems import invalid, is_pending, shown
 
 if TYPE_CHECKING:
     from opsramp_jobs.model.common import TextInput
@@ -54,6 +55,7 @@ else:
 class Device(WireModel):
     """A device (OpsRamp resource of type ``DEVICE``) by its id (a UUID, or an Output of one)."""
 
+    called = "an entity's resource"
     example = '{"id": "709824de-8315-4cf9-ad1c-b15aaf7bf2a5", "type": "DEVICE"}'
     output_fields = frozenset({"id"})
 
@@ -73,6 +75,7 @@ class Device(WireModel):
 class Entity(WireModel):
     """One entity a job runs on, in OpsRamp's ``{"resource": {...}}`` envelope."""
 
+    called = "an entity"
     example = (
         '{"resource": {"id": "709824de-8315-4cf9-ad1c-b15aaf7bf2a5", "type": "DEVICE"}} '
         'or device("709824de-8315-4cf9-ad1c-b15aaf7bf2a5")'

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import typing
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,43 +15,21 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic.fields import FieldInfo
 
 from opsramp_jobs.model.common import (
-    JOB_TYPES,
     NO_ITEMS,
     Flag,
     JobValidationError,
     Shown,
     WireModel,
-    described,
     from_server,
-    invalid,
-    is_pending,
     json_object,
-    shown,
-    suggest,
+    notes_of,
 )
-from opsramp_jobs.model.entities import Device, Entity
-from opsramp_jobs.model.schedule import (
-    PATTERN_CLASSES,
-    PATTERN_TAG_BY_CLASS,
-    EveryDay,
-    EveryNDays,
-    EveryWeekday,
-    MonthlyOnDays,
-    MonthlyOnWeekday,
-    Schedule,
-)
-from opsramp_jobs.model.scripts import (
-    SCRIPT_CLASSES,
-    Approval,
-    ConfigParams,
-    CredentialSet,
-    Script,
-    ScriptParameter,
-    ScriptRef,
-)
+from opsramp_jobs.model.entities import Entity
+from opsramp_jobs.model.problems import described, errors_from, invalid, is_pending, shown
+from opsramp_jobs.model.schedule import Schedule
+from opsramp_jobs.model.scripts import Script
 
 if TYPE_CHECKING:
     from opsramp_jobs.model.common import Coerced
@@ -63,6 +39,7 @@ __all__ = [
     "Job",
     "ServerDetails",
     "errors_from",
+    "job_problems",
     "parse_job",
     "server_details",
 ]
@@ -99,6 +76,7 @@ else:
 class Job(WireModel):
     """An OpsRamp automation job: who (entities), what (script), when (schedule)."""
 
+    called = "a job"
     server_fields = frozenset({"id"})
 
     name: str | None = None
@@ -218,9 +196,8 @@ class Job(WireModel):
         body["schedule"] = self.schedule.wire()
         return body
 
-    def wire(self) -> dict[str, Any]:
-        """Return the OpsRamp request form."""
-        return self.to_wire()
+    # Every model's request form is `wire()`; a whole job's is documented as `to_wire()`.
+    wire = to_wire
 
     @property
     def job_type(self) -> str:
@@ -231,175 +208,6 @@ class Job(WireModel):
 # --------------------------------------------------------------------------------------------
 # Parsing and error reporting
 # --------------------------------------------------------------------------------------------
-
-# Union members' tags appear in pydantic's error locations; they are not property names.
-_TAGGED: dict[str, type[WireModel]] = {
-    **{tag: cls for cls, tag in PATTERN_TAG_BY_CLASS.items()},
-    **dict(zip(JOB_TYPES, SCRIPT_CLASSES, strict=True)),
-}
-_UNION_TAGS = frozenset(_TAGGED)
-
-# What each object is called in "'x' is not a property of ..." messages.
-_CALLED: dict[type[WireModel], str] = {
-    Job: "a job",
-    Schedule: "a schedule",
-    Entity: "an entity",
-    Device: "an entity's resource",
-    ConfigParams: "configParams",
-    Approval: "an approval (approvalType object)",
-    ScriptRef: "customScript",
-    ScriptParameter: "a script parameter",
-    CredentialSet: "credentialSet",
-    **{cls: f"a {PATTERN_TAG_BY_CLASS[cls]!r} pattern" for cls in PATTERN_CLASSES},
-    **{cls: f"a script of jobType {tag!r}" for tag, cls in _TAGGED.items() if tag in JOB_TYPES},
-}
-_CALLED.update(
-    {
-        EveryDay: "a daily 'everyday' pattern",
-        EveryWeekday: "a daily 'every weekday' pattern",
-        EveryNDays: "a daily 'recurrence' pattern",
-        MonthlyOnDays: "a monthly pattern on dayOfMonth",
-        MonthlyOnWeekday: "a monthly pattern on weekIndex + dayOfWeek",
-    }
-)
-
-_KNOWN_PROPERTIES: tuple[str, ...] = tuple(sorted({n for m in _CALLED for n in m.wire_names()}))
-
-
-def _models_in(annotation: Any) -> list[type[WireModel]]:
-    """The model classes an annotation holds (through Annotated, unions, tuples, Optional)."""
-    if isinstance(annotation, type) and issubclass(annotation, WireModel):
-        return [annotation]
-    return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
-
-
-def _model_at(root: type[WireModel], loc: Sequence[str | int]) -> type[WireModel] | None:
-    """The model class at ``loc`` (pydantic's location, union tags included), if any."""
-    current: type[WireModel] | None = root
-    for part in loc:
-        if isinstance(part, int):
-            continue  # an item of a list: the same model
-        if part in _TAGGED:
-            current = _TAGGED[part]
-            continue
-        if current is None:
-            return None
-        field = next((f for n, f in current.model_fields.items() if part in _names_of(n, f)), None)
-        models = _models_in(field.annotation) if field is not None else []
-        current = models[0] if len(models) == 1 else None
-    return current
-
-
-def _names_of(name: str, field: FieldInfo) -> set[str]:
-    names = {name, field.serialization_alias or name}
-    if isinstance(field.validation_alias, AliasChoices):
-        names.update(str(c) for c in field.validation_alias.choices)
-    return names
-
-
-def _not_a_property(unknown: str, owner: type[WireModel] | None) -> str:
-    """``'x' is not a property of a 'never' pattern; remove it`` (or a near valid name)."""
-    if owner is None:
-        choices = [c for c in _KNOWN_PROPERTIES if c != unknown]
-        hint = suggest(unknown, choices)
-        return f"{unknown!r} is not a property here" + (
-            hint if "did you mean" in hint else "; remove it"
-        )
-    where = f"{unknown!r} is not a property of {_CALLED.get(owner, owner.__name__)}"
-    names = sorted(owner.property_names() - {unknown})
-    hint = suggest(unknown, names) if names else ""
-    if "did you mean" in hint:
-        return where + hint
-    siblings = {
-        repr(PATTERN_TAG_BY_CLASS[cls].split(":")[0]): None
-        for cls in PATTERN_CLASSES
-        if owner in PATTERN_CLASSES and cls is not owner and unknown in cls.property_names()
-    }
-    belongs = f" ({unknown} belongs to {' or '.join(siblings)} patterns)" if siblings else ""
-    return f"{where}; remove it{belongs}"
-
-
-def _not_an_object(value: object, model: type[WireModel] | None) -> str:
-    """``must be an object, not the string '7'; write {"id": 7} or ScriptRef(id=7)``."""
-    message = f"must be an object, not {described(value)}"
-    return f"{message}; write {model.example}" if model is not None and model.example else message
-
-
-# Our words for pydantic's own error kinds: its messages name its internals ("input_type", the
-# discriminator function), which mean nothing to someone writing a job.
-_MESSAGES = {
-    "missing": "is required",
-    "bool_parsing": "must be true or false",
-    "bool_type": "must be true or false",
-    "int_parsing": "must be a whole number",
-    "int_type": "must be a whole number",
-    "int_from_float": "must be a whole number",
-    "string_type": "must be a string",
-    "string_too_short": "must not be empty",
-    "model_type": "must be an object",
-    "model_attributes_type": "must be an object",
-    "dict_type": "must be an object",
-    "list_type": "must be a list",
-    "tuple_type": "must be a list",
-    "iterable_type": "must be a list",
-    "frozen_instance": "cannot be changed: build a new object instead",
-    "union_tag_not_found": "must be an object with its type",
-    "union_tag_invalid": "is not one of the documented types",
-}
-
-
-def _render_path(loc: Sequence[str | int]) -> str:
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif part.startswith("["):
-            path += part
-        else:
-            path += f".{part}" if path else part
-    return path
-
-
-def _plain_message(kind: str, text: str) -> str:
-    """A message for an error kind not listed above, in the same voice, without internals."""
-    if kind in _MESSAGES:
-        return _MESSAGES[kind]
-    text = re.sub(r"^(Value|Assertion) error, ", "", text)
-    text = re.sub(r"^Input should be ", "must be ", text)
-    return text if text else "is not valid here"
-
-
-def errors_from(exc: ValidationError, root: type[WireModel] | None = None) -> list[tuple[str, str]]:
-    """Every problem in ``exc`` as ``(property path, message)``, one per path and message.
-
-    ``root`` is the model validated (default :class:`Job`): it tells which object a property
-    was given to, so "not a property" names that object and suggests only its own properties.
-    """
-    root = root or Job
-    found: list[tuple[str, str]] = []
-    for error in exc.errors(include_url=False):
-        raw_loc = error["loc"]
-        loc: list[str | int] = [p for p in raw_loc if not (isinstance(p, str) and p in _UNION_TAGS)]
-        context = error.get("ctx") or {}
-        subpath = context.get("subpath", "")
-        if subpath:
-            loc.extend(part for part in re.split(r"\.|(?=\[)", subpath) if part)
-        kind = error["type"]
-        if kind == "extra_forbidden":
-            unknown = str(loc[-1]) if loc else "?"
-            message = _not_a_property(unknown, _model_at(root, raw_loc[:-1]))
-        elif kind in ("model_type", "model_attributes_type", "dict_type"):
-            message = _not_an_object(error.get("input"), _model_at(root, raw_loc))
-        elif kind == "literal_error":
-            message = f"must be {context.get('expected', 'one of the documented values')}"
-        elif kind == "too_short" and context.get("min_length") == 1:
-            message = "must not be empty"
-        elif "message" in context:
-            message = str(context["message"])
-        else:
-            message = _plain_message(kind, error["msg"])
-        found.append((_render_path(loc) or "(job)", message))
-    return list(dict.fromkeys(found))
 
 
 def parse_job(
@@ -431,7 +239,56 @@ def parse_job(
     try:
         return Job.model_validate(data, context={"from_server": from_server})
     except ValidationError as exc:
-        raise JobValidationError(errors_from(exc)) from None
+        raise JobValidationError(errors_from(exc, Job)) from None
+
+
+def _pending_paths(value: object, path: str) -> list[str]:
+    """The property paths of every value inside ``value`` still to come (a Pulumi Output)."""
+    if is_pending(value):
+        return [path]
+    found: list[str] = []
+    if isinstance(value, Mapping):
+        for key, item in cast("Mapping[object, object]", value).items():
+            found += _pending_paths(item, f"{path}.{key}")
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(cast("Sequence[object]", value)):
+            found += _pending_paths(item, f"{path}[{index}]")
+    return found
+
+
+def _touches(path: str, pending: Sequence[str]) -> bool:
+    """Whether a problem at ``path`` may come from a value still to come."""
+    return any(
+        path == item or path.startswith((item + ".", item + "[")) or item.startswith(path + ".")
+        for item in pending
+    )
+
+
+def job_problems(
+    declared: Mapping[str, Any],
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """A job declared in a program: its problems, and notes on what OpsRamp will change.
+
+    ``declared`` holds the job's properties in either form (typed models, whose problems they
+    carry, or OpsRamp's JSON). Values still to come (Pulumi Outputs) are the provider's to check
+    once known: nothing at or under one is reported here, nor a required property that is one.
+    """
+    pending = [path for key, value in declared.items() for path in _pending_paths(value, key)]
+    known = {key: value for key, value in declared.items() if not is_pending(value)}
+    # Notes of a schedule in the dict form come from this validation (a note names the field:
+    # say it as the program did); a typed schedule was validated, and noted, when it was built.
+    schedule = known.get("schedule")
+    noted: list[tuple[str, str]] = []
+    problems: list[tuple[str, str]] = []
+    try:
+        Job.model_validate(known, context={"notes": noted})
+    except ValidationError as exc:
+        problems = [(p, text) for p, text in errors_from(exc, Job) if not _touches(p, pending)]
+    given = json_object(schedule)
+    spelled = "startDate" if given is not None and "startDate" in given else None
+    notes = [(f"schedule.{spelled or field}", message) for field, message in noted]
+    notes += [(f"schedule.{path}", message) for path, message in notes_of(schedule)]
+    return problems, notes
 
 
 # --------------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from opsramp_jobs.model.common import (
     invalid,
     join_words,
     json_object,
+    note,
     shown,
     split_list,
     strict_whole_number,
@@ -146,6 +147,8 @@ else:
 class EveryDay(WireModel):
     """Daily, every day."""
 
+    called = "a daily 'everyday' pattern"
+
     type: Literal["daily"] = "daily"
     """Pattern type; always ``daily`` (set for you)."""
     frequency: Literal["everyday"] = "everyday"
@@ -162,6 +165,8 @@ class EveryDay(WireModel):
 
 class EveryWeekday(WireModel):
     """Daily, Monday to Friday."""
+
+    called = "a daily 'every weekday' pattern"
 
     type: Literal["daily"] = "daily"
     """Pattern type; always ``daily`` (set for you)."""
@@ -184,6 +189,8 @@ def _lower_repeat_type(value: object) -> object:
 
 class EveryNDays(WireModel):
     """Daily, every N days counted from the start date."""
+
+    called = "a daily 'recurrence' pattern"
 
     type: Literal["daily"] = "daily"
     """Pattern type; always ``daily`` (set for you)."""
@@ -228,6 +235,8 @@ class EveryNDays(WireModel):
 class Weekly(WireModel):
     """Weekly, on a set of weekdays."""
 
+    called = "a 'weekly' pattern"
+
     type: Literal["weekly"] = "weekly"
     """Pattern type; always ``weekly`` (set for you)."""
     week_days: WeekDays = Field(
@@ -261,6 +270,8 @@ class Weekly(WireModel):
 
 class MonthlyOnDays(WireModel):
     """Monthly, on a set of days of the month (a day a month lacks is skipped that month)."""
+
+    called = "a monthly pattern on dayOfMonth"
 
     type: Literal["monthly"] = "monthly"
     """Pattern type; always ``monthly`` (set for you)."""
@@ -300,6 +311,8 @@ class MonthlyOnDays(WireModel):
 class MonthlyOnWeekday(WireModel):
     """Monthly, on the First/Second/Third/Fourth/Last given weekday."""
 
+    called = "a monthly pattern on weekIndex + dayOfWeek"
+
     type: Literal["monthly"] = "monthly"
     """Pattern type; always ``monthly`` (set for you)."""
     week_index: WeekIndex = Field(
@@ -333,6 +346,8 @@ class MonthlyOnWeekday(WireModel):
 class RunOnce(WireModel):
     """Run exactly once, at the start date."""
 
+    called = "a 'run once' pattern"
+
     type: Literal["run once"] = "run once"
     """Pattern type; always ``run once``: one run, at the start date (set for you)."""
 
@@ -347,6 +362,8 @@ class RunOnce(WireModel):
 
 class Never(WireModel):
     """No scheduled run (on demand only)."""
+
+    called = "a 'never' pattern"
 
     type: Literal["never"] = "never"
     """Pattern type; always ``never``: no scheduled run, on demand only (set for you)."""
@@ -536,6 +553,12 @@ def _parse_start_date(value: object, info: ValidationInfo) -> datetime:
     if not from_server(info) and not EARLIEST_START <= moment <= LATEST_START:
         raise _out_of_range(value)
     # OpsRamp quirk: the server keeps minute precision (10:10:10 comes back 10:10:00).
+    if moment.second or moment.microsecond:
+        note(
+            info,
+            f"{value!s} has seconds; OpsRamp keeps whole minutes, so the job starts at "
+            f"{moment:%H:%M} UTC",
+        )
     return moment.replace(second=0, microsecond=0)
 
 
@@ -556,6 +579,7 @@ else:
 class Schedule(WireModel):
     """When a job runs: a start time (UTC, minute precision) and a recurrence pattern."""
 
+    called = "a schedule"
     example = (
         '{"startDate": "2026-12-01T02:30:00+0000", "pattern": {"type": "daily", '
         '"frequency": "everyday"}} or Schedule(start_date="2026-12-01T02:30:00+0000", '

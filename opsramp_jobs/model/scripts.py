@@ -22,16 +22,12 @@ from opsramp_jobs.model.common import (
     Shown,
     TextInput,
     WireModel,
-    invalid,
-    is_pending,
     json_object,
-    kind_of,
     plain_string,
-    shown,
     strict_whole_number,
-    suggest,
     whole_number,
 )
+from opsramp_jobs.model.problems import invalid, is_pending, kind_of, shown, suggest
 
 if TYPE_CHECKING:
     from opsramp_jobs.model.common import Coerced
@@ -74,6 +70,8 @@ _SCRIPT_PARAMETERS: dict[str, tuple[str, ...]] = {
 class AdCheckList(WireModel):
     """Active Directory checklist (``adCheckList``)."""
 
+    called = "a script of jobType 'adCheckList'"
+
     job_type: Literal["adCheckList"] = Field(
         default="adCheckList",
         validation_alias=AliasChoices("jobType", "job_type"),
@@ -84,6 +82,8 @@ class AdCheckList(WireModel):
 
 class Antispyware(WireModel):
     """Anti-spyware (``antispyware``)."""
+
+    called = "a script of jobType 'antispyware'"
 
     job_type: Literal["antispyware"] = Field(
         default="antispyware",
@@ -96,6 +96,8 @@ class Antispyware(WireModel):
 class Antivirus(WireModel):
     """Antivirus (``antivirus``)."""
 
+    called = "a script of jobType 'antivirus'"
+
     job_type: Literal["antivirus"] = Field(
         default="antivirus",
         validation_alias=AliasChoices("jobType", "job_type"),
@@ -106,6 +108,8 @@ class Antivirus(WireModel):
 
 class AppAudit(WireModel):
     """Application audit (``appaudit``)."""
+
+    called = "a script of jobType 'appaudit'"
 
     job_type: Literal["appaudit"] = Field(
         default="appaudit",
@@ -118,6 +122,8 @@ class AppAudit(WireModel):
 class AssetInfo(WireModel):
     """Asset information (``assetinfo``)."""
 
+    called = "a script of jobType 'assetinfo'"
+
     job_type: Literal["assetinfo"] = Field(
         default="assetinfo",
         validation_alias=AliasChoices("jobType", "job_type"),
@@ -128,6 +134,8 @@ class AssetInfo(WireModel):
 
 class BackupAgent(WireModel):
     """Backup agent (``backupagent``)."""
+
+    called = "a script of jobType 'backupagent'"
 
     job_type: Literal["backupagent"] = Field(
         default="backupagent",
@@ -140,6 +148,8 @@ class BackupAgent(WireModel):
 class DiskDefrag(WireModel):
     """Disk defragmentation (``diskdefrag``)."""
 
+    called = "a script of jobType 'diskdefrag'"
+
     job_type: Literal["diskdefrag"] = Field(
         default="diskdefrag",
         validation_alias=AliasChoices("jobType", "job_type"),
@@ -150,6 +160,8 @@ class DiskDefrag(WireModel):
 
 class ExbpaCheckList(WireModel):
     """Exchange best-practices checklist (``exbpaCheckList``)."""
+
+    called = "a script of jobType 'exbpaCheckList'"
 
     job_type: Literal["exbpaCheckList"] = Field(
         default="exbpaCheckList",
@@ -162,6 +174,8 @@ class ExbpaCheckList(WireModel):
 class MissingPatchesRequest(WireModel):
     """Missing patches report (``missingPatchesRequest``)."""
 
+    called = "a script of jobType 'missingPatchesRequest'"
+
     job_type: Literal["missingPatchesRequest"] = Field(
         default="missingPatchesRequest",
         validation_alias=AliasChoices("jobType", "job_type"),
@@ -172,6 +186,8 @@ class MissingPatchesRequest(WireModel):
 
 class SqlReport(WireModel):
     """SQL report (``sqlreport``)."""
+
+    called = "a script of jobType 'sqlreport'"
 
     job_type: Literal["sqlreport"] = Field(
         default="sqlreport",
@@ -184,6 +200,8 @@ class SqlReport(WireModel):
 class TempFilesReport(WireModel):
     """Temporary files report (``tempfilesreport``)."""
 
+    called = "a script of jobType 'tempfilesreport'"
+
     job_type: Literal["tempfilesreport"] = Field(
         default="tempfilesreport",
         validation_alias=AliasChoices("jobType", "job_type"),
@@ -195,6 +213,7 @@ class TempFilesReport(WireModel):
 class ConfigParams(WireModel):
     """Settings of a network configuration backup (defaults: every version, both files)."""
 
+    called = "configParams"
     example = '{"versionsSaved": "ALL_VERSIONS", "backUpTrigger": true} or ConfigParams(...)'
 
     versions_saved: Literal["ALL_VERSIONS", "VERSION_WITH_CHANGES"] = Field(
@@ -242,6 +261,8 @@ class ConfigParams(WireModel):
 class NetworkConfigBackup(WireModel):
     """Network configuration backup (``networkconfigbackup``)."""
 
+    called = "a script of jobType 'networkconfigbackup'"
+
     job_type: Literal["networkconfigbackup"] = Field(
         default="networkconfigbackup",
         validation_alias=AliasChoices("jobType", "job_type"),
@@ -259,6 +280,7 @@ class NetworkConfigBackup(WireModel):
 class Approval(WireModel):
     """Approval of an app install or update: 0 manual, 1 automatic."""
 
+    called = "an approval (approvalType object)"
     example = '{"approvalType": 1, "approvalReason": "..."} or Approval(approval_type=1)'
 
     approval_type: int = Field(
@@ -294,6 +316,8 @@ class Approval(WireModel):
 class AppInstall(WireModel):
     """Application install (``appinstall``)."""
 
+    called = "a script of jobType 'appinstall'"
+
     job_type: Literal["appinstall"] = Field(
         default="appinstall",
         validation_alias=AliasChoices("jobType", "job_type"),
@@ -310,6 +334,8 @@ class AppInstall(WireModel):
 
 class AppUpdate(WireModel):
     """Application update (``appupdate``); its approval is assumed to match ``appinstall``'s."""
+
+    called = "a script of jobType 'appupdate'"
 
     job_type: Literal["appupdate"] = Field(
         default="appupdate",
@@ -340,6 +366,7 @@ else:
 class ScriptRef(WireModel):
     """A custom script by its OpsRamp id."""
 
+    called = "customScript"
     example = '{"id": 7} or ScriptRef(id=7)'
 
     server_fields = frozenset({"name", "description", "platforms"})
@@ -351,6 +378,7 @@ class ScriptRef(WireModel):
 class ScriptParameter(WireModel):
     """One custom-script parameter: its id and the value to pass (a string, number or Output)."""
 
+    called = "a script parameter"
     example = '{"paramId": 2, "value": "150"} or ScriptParameter(param_id=2, value="150")'
     output_fields = frozenset({"value"})
 
@@ -395,6 +423,7 @@ else:
 class CredentialSet(WireModel):
     """A device or client credential set by its unique id."""
 
+    called = "credentialSet"
     example = '{"uniqueId": "..."} or CredentialSet(unique_id="...")'
     output_fields = frozenset({"unique_id", "uniqueId"})
 
@@ -410,6 +439,8 @@ class CredentialSet(WireModel):
 
 class CustomScript(WireModel):
     """A custom (RBA) script with its parameters (``custom``)."""
+
+    called = "a script of jobType 'custom'"
 
     job_type: Literal["custom"] = Field(
         default="custom",
@@ -530,6 +561,7 @@ SCRIPT_CLASSES: tuple[type[WireModel], ...] = (
     AppUpdate,
     CustomScript,
 )
+_TAG_BY_CLASS: dict[type, str] = dict(zip(SCRIPT_CLASSES, JOB_TYPES, strict=True))
 # The class that builds each job type, for "how to write it" hints.
 _CLASS_OF_TYPE = dict(zip(JOB_TYPES, (c.__name__ for c in SCRIPT_CLASSES), strict=True))
 
@@ -600,7 +632,9 @@ def _script_tag(value: Any) -> str | None:
     if data is not None:
         return str(data.get("jobType"))
     if isinstance(value, WireModel):
-        return str(getattr(value, "job_type", None))
+        # By class, not by reading job_type: a typed model built in a program may carry problems
+        # instead of values (see common.WireModel).
+        return _TAG_BY_CLASS.get(type(value))
     return None
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from opsramp_jobs.errors import OpsRampJobsError
 from opsramp_jobs.model import WEEKDAYS
 from opsramp_jobs.model.common import shown, suggest, whole_number
 
@@ -48,7 +49,7 @@ _WEEKDAY_NAMES = (*_WEEK, *(day[:3] for day in _WEEK))
 _CLOCK = re.compile(r"([01]\d|2[0-3]):([0-5]\d)|(24):(00)")
 
 
-class PolicyConfigError(ValueError):
+class PolicyConfigError(OpsRampJobsError, ValueError):
     """A policy's configuration is wrong; the message names the key and the fix."""
 
 

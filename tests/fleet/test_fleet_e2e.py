@@ -118,7 +118,7 @@ def test_up_preview_destroy_over_five_tenants_with_one_failing(fleet: FleetHarne
     assert "credentials" in summary["s005"]["error"]
     assert summary["s004"]["status"] == "failed"
     assert summary["s004"]["error"] == (
-        "resource 'asset-inventory': property schedule.pattern.weekDays[0] has a problem: "
+        "OpsRampJob 'asset-inventory': schedule.pattern.weekDays[0]: "
         "'Frday' is not a weekday; did you mean 'Friday'?"
     )
     for key, names in zip(healthy, expected.values(), strict=True):

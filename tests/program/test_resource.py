@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,7 +12,7 @@ import pulumi
 import pytest
 
 from opsramp_jobs import AdCheckList, OpsRampJob, OpsRampJobArgs, OpsRampJobSet
-from opsramp_jobs.resource import OpsRampInputError
+from opsramp_jobs.resource import InvalidInputsError, OpsRampInputError
 
 DYNAMIC_TYPE = "pulumi-python:dynamic/opsramp:OpsRampJob"
 DEVICE = "709824de-8315-4cf9-ad1c-b15aaf7bf2a5"
@@ -55,10 +56,21 @@ class Mocks(pulumi.runtime.Mocks):
         return {}, []
 
 
+# Where Pulumi's mocks send the diagnostics a program logs (pulumi.log.error and .warn).
+ENGINE_LOG = logging.getLogger("tests.program.engine")
+
+
+def logged(caplog: pytest.LogCaptureFixture, level: str = "ERROR") -> list[str]:
+    """The diagnostics the program logged at ``level``, in order."""
+    return [
+        r.getMessage() for r in caplog.records if r.name == ENGINE_LOG.name and r.levelname == level
+    ]
+
+
 def run(program: Callable[[], Any]) -> tuple[Mocks, Any]:
     """Run `program` under mocks; return the mocks and the resolved value of what it returns."""
     mocks = Mocks()
-    pulumi.runtime.set_mocks(mocks, project="unit", stack="dev", preview=False)
+    pulumi.runtime.set_mocks(mocks, project="unit", stack="dev", preview=False, logger=ENGINE_LOG)
     resolved: list[Any] = []
 
     @pulumi.runtime.test  # type: ignore[untyped-decorator]  # the SDK leaves it untyped
@@ -181,7 +193,8 @@ def test_one_device_id_as_a_string_is_one_clear_error() -> None:
     with pytest.raises(TypeError) as caught:
         OpsRampJob("job", script=AdCheckList(), schedule=SCHEDULE, device_ids=DEVICE)
     assert str(caught.value) == (
-        f"device_ids must be a list of device ids, not a string: write device_ids=['{DEVICE}']"
+        f"OpsRampJob 'job': device_ids: must be a list of device ids, not a string: write "
+        f"device_ids=['{DEVICE}']"
     )
 
 
@@ -195,7 +208,10 @@ def test_one_device_id_as_an_output_string_is_the_same_error() -> None:
         )
         return job.entities
 
-    with pytest.raises(TypeError, match="device_ids must be a list of device ids"):
+    # Known only once resolved: the run ends with the error (a RunError: no traceback).
+    with pytest.raises(
+        InvalidInputsError, match="OpsRampJob 'job': device_ids: must be a list of device ids"
+    ):
         run(program)
 
 
@@ -207,7 +223,7 @@ def test_a_misspelt_argument_fails_at_once() -> None:
 
 
 def test_script_and_schedule_are_required() -> None:
-    with pytest.raises(TypeError, match="'job': script is required"):
+    with pytest.raises(TypeError, match="'job': script: is required"):
         OpsRampJob("job", schedule=SCHEDULE)  # type: ignore[call-overload]
 
 
@@ -218,7 +234,7 @@ def test_args_and_keywords_together_are_refused() -> None:
         )
 
 
-def test_tenant_ids_as_a_string_is_one_clear_error() -> None:
+def test_tenant_ids_as_a_string_is_one_clear_error(caplog: pytest.LogCaptureFixture) -> None:
     def program() -> None:
         OpsRampJobSet(
             "set",
@@ -227,8 +243,12 @@ def test_tenant_ids_as_a_string_is_one_clear_error() -> None:
             schedule=SCHEDULE,
         )
 
-    with pytest.raises(TypeError, match=r"write tenant_ids=\['client_13'\]"):
+    with pytest.raises(InvalidInputsError):
         run(program)
+    assert logged(caplog) == [
+        "OpsRampJobSet 'set': tenant_ids: must be a list of tenant ids, not a string: write "
+        "tenant_ids=['client_13']"
+    ]
 
 
 def test_input_errors_are_run_errors_so_the_cli_prints_the_message_alone() -> None:
@@ -237,7 +257,7 @@ def test_input_errors_are_run_errors_so_the_cli_prints_the_message_alone() -> No
     assert isinstance(caught.value, OpsRampInputError)
 
 
-def test_tenant_ids_as_an_output_is_one_clear_error() -> None:
+def test_tenant_ids_as_an_output_is_one_clear_error(caplog: pytest.LogCaptureFixture) -> None:
     def program() -> None:
         OpsRampJobSet(
             "set",
@@ -246,8 +266,10 @@ def test_tenant_ids_as_an_output_is_one_clear_error() -> None:
             schedule=SCHEDULE,
         )
 
-    with pytest.raises(OpsRampInputError, match="known when the program runs"):
+    with pytest.raises(InvalidInputsError):
         run(program)
+    [line] = logged(caplog)
+    assert "known when the program runs" in line
 
 
 def test_entities_may_be_one_output_list_and_join_the_device_ids() -> None:
