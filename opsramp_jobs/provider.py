@@ -10,7 +10,6 @@ this process only, with one client (one token) shared by the provider server's w
 from __future__ import annotations
 
 import contextlib
-import difflib
 import logging
 import os
 import threading
@@ -32,17 +31,11 @@ from pulumi.runtime import known_types
 from opsramp_jobs import sdk_patches
 from opsramp_jobs.errors import (
     JobNotFoundError,
+    JobValidationError,
     OpsRampCredentialsError,
     OpsRampError,
     PartialCreateError,
     UserError,
-)
-from opsramp_jobs.model import (
-    CustomScript,
-    Job,
-    JobValidationError,
-    parse_job,
-    server_details,
 )
 from opsramp_jobs.presentation import describe
 from opsramp_jobs.settings import (
@@ -56,9 +49,11 @@ from opsramp_jobs.settings import (
 from opsramp_jobs.uniqueness import ADOPT_EXISTING_ENV, NameGuard, NameNotSettledError, job_type_of
 
 if TYPE_CHECKING:
-    # Imported where first used (`_client`): the client brings `requests` (a third of this
-    # module's import cost), which a process that only checks and diffs never needs.
+    # Imported where first used: the client (`_client`) brings `requests`, which a process that
+    # only checks and diffs needs for one token; the model (`_parse_job`) brings pydantic, which
+    # it needs only for a job that is new or changed. Together most of this module's import.
     from opsramp_jobs.client import OpsRampClient
+    from opsramp_jobs.model import Job
 
 __all__ = ["ADOPT_EXISTING_ENV", "INPUT_KEYS", "OPTION_KEYS", "OpsRampJobProvider"]
 
@@ -233,6 +228,15 @@ def _touches(path: str, unknowns: list[str]) -> bool:
 # --------------------------------------------------------------------------------------------
 
 
+def _parse_job(
+    payload: Mapping[str, Any], tenant_id: str | None = None, *, from_server: bool = False
+) -> Job:
+    """``parse_job`` of the model, imported on the first parse (see TYPE_CHECKING)."""
+    from opsramp_jobs.model import parse_job  # noqa: PLC0415
+
+    return parse_job(payload, tenant_id, from_server=from_server)
+
+
 def _job_inputs(props: Mapping[str, Any]) -> dict[str, Any]:
     return {k: props[k] for k in INPUT_KEYS if props.get(k) is not None}
 
@@ -247,7 +251,7 @@ def _comparable(props: Mapping[str, Any]) -> dict[str, Any]:
     if _unknown_paths(inputs):
         return inputs
     try:
-        return parse_job(inputs).canonical()
+        return _parse_job(inputs).canonical()
     except JobValidationError:
         return inputs
 
@@ -270,9 +274,11 @@ def _outputs(
     the id is the resource's, the schedule in words and the next runs come from `schedule`, and
     the entities' details are looked up when read (OpsRampJob's properties).
     """
+    from opsramp_jobs.model import CustomScript, server_details  # noqa: PLC0415 (see TYPE_CHECKING)
+
     if observed is None:
         try:
-            observed = parse_job(live, declared.tenant_id, from_server=True)
+            observed = _parse_job(live, declared.tenant_id, from_server=True)
         except JobValidationError:
             # The job exists (we have its id); an unexpected echo must not orphan it. Record
             # what was declared; the next refresh shows any difference.
@@ -346,6 +352,8 @@ def _declared_tenant(tenant: object) -> Any:
 
 def _lacks_credential_set(job: Job) -> bool:
     """Whether `job` is a custom script without a credential set (OpsRamp never echoes one)."""
+    from opsramp_jobs.model import CustomScript  # noqa: PLC0415 (see TYPE_CHECKING)
+
     return isinstance(job.script, CustomScript) and job.script.credential_set is None
 
 
@@ -353,7 +361,7 @@ def _parse_declared(props: Mapping[str, Any]) -> Job:
     inputs = _job_inputs(props)
     if "tenantId" not in inputs and _default_tenant():
         inputs["tenantId"] = _default_tenant()
-    return parse_job(inputs)
+    return _parse_job(inputs)
 
 
 # --------------------------------------------------------------------------------------------
@@ -390,7 +398,9 @@ class OpsRampJobProvider(ResourceProvider):
             failures.append(CheckFailure("", problem))
         known = (*INPUT_KEYS, *OPTION_KEYS, *OUTPUT_KEYS)
         for key in sorted(k for k, v in props.items() if k not in known and v is not None):
-            close = difflib.get_close_matches(key, known, n=1)
+            from difflib import get_close_matches  # noqa: PLC0415 (a mistake's cost only)
+
+            close = get_close_matches(key, known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else "; remove it"
             failures.append(CheckFailure(key, f"{key!r} is not an input of OpsRampJob{hint}"))
         if "tenantId" not in inputs:
@@ -408,14 +418,20 @@ class OpsRampJobProvider(ResourceProvider):
             failures.append(CheckFailure("name", "is required: give the job a name"))
         unknowns = _unknown_paths(inputs)
         canonical: dict[str, Any] | None = None
-        try:
-            canonical = parse_job(inputs).canonical()
-        except JobValidationError as error:
-            failures += [
-                CheckFailure(path, message)
-                for path, message in error.errors
-                if not _touches(path, unknowns)
-            ]
+        if not unknowns and inputs == _job_inputs(olds):
+            # The usual preview: the state's inputs are what an earlier check returned, valid
+            # and canonical, and OpsRampJob registers a job it knows whole in that form. The
+            # same inputs again are the same job: nothing to parse (nor the model to import).
+            canonical = inputs
+        else:
+            try:
+                canonical = _parse_job(inputs).canonical()
+            except JobValidationError as error:
+                failures += [
+                    CheckFailure(path, message)
+                    for path, message in error.errors
+                    if not _touches(path, unknowns)
+                ]
         if unknowns or canonical is None:
             return CheckResult({**inputs, **options}, failures)
         if not failures:
@@ -513,7 +529,7 @@ class OpsRampJobProvider(ResourceProvider):
         # unchanged job parses one job, not two.
         observed: Job | None = None
         with contextlib.suppress(JobValidationError):
-            observed = parse_job(live, _declared_tenant(tenant), from_server=True)
+            observed = _parse_job(live, _declared_tenant(tenant), from_server=True)
         declared = observed
         if observed is None or _lacks_credential_set(observed):
             with contextlib.suppress(JobValidationError):

@@ -24,8 +24,10 @@ from pulumi.dynamic import Resource
 from opsramp_jobs.errors import OpsRampJobsError
 from opsramp_jobs.model import (
     Entity,
+    Job,
     Schedule,
     WireModel,
+    declared_job,
     job_problems,
     next_run_times,
     schedule_in_words,
@@ -259,10 +261,10 @@ def _shape_problems(args: OpsRampJobArgs) -> list[Problem]:
     return problems
 
 
-def _declared_problems(
+def _declared(
     resource_name: str, args: OpsRampJobArgs
-) -> tuple[list[Problem], list[Problem]]:
-    """The job's problems and notes, as far as the program knows its values.
+) -> tuple[Job | None, list[Problem], list[Problem]]:
+    """The job when the program knows all of it, and its problems and notes as far as it does.
 
     Device ids are checked as the entities they become, and reported as ``device_ids[i]``.
     """
@@ -277,9 +279,11 @@ def _declared_problems(
         "script": args.script,
         "schedule": args.schedule,
     }
-    found, notes = job_problems({k: v for k, v in declared.items() if v is not None})
+    job, found, notes = declared_job({k: v for k, v in declared.items() if v is not None})
     problems += [(_as_given(path, len(devices)), message) for path, message in found]
-    return problems, notes
+    # A whole list that is an Output is not in `declared`: the job is not known whole.
+    whole = not (problems or is_pending(args.device_ids) or is_pending(args.entities))
+    return (job if whole else None), problems, notes
 
 
 def _as_given(path: str, devices: int) -> str:
@@ -433,8 +437,9 @@ class OpsRampJob(Resource, module="opsramp", name="OpsRampJob"):
         opts, adopt, adoption_problems = _adoption(opts, given.adopt_id if given else None)
         problems += adoption_problems
         notes: list[Problem] = []
+        job: Job | None = None
         if given is not None:
-            found, notes = _declared_problems(resource_name, given)
+            job, found, notes = _declared(resource_name, given)
             problems += found
         props: dict[str, Any]
         if given is None or problems:
@@ -452,6 +457,11 @@ class OpsRampJob(Resource, module="opsramp", name="OpsRampJob"):
                 "adopt_id": adopt,
                 "allow_duplicate_name": given.allow_duplicate_name,
             }
+            if job is not None:
+                # Known whole: registered as the canonical inputs the provider's check returns,
+                # so the check of a job the state already holds finds them equal and parses
+                # nothing (OpsRampJobProvider.check).
+                props.update({_STATE_TO_PY.get(k, k): v for k, v in job.canonical().items()})
         # Called from here, not from a helper: the engine stores the program's stack at this call
         # in every resource's state, one entry per frame.
         super().__init__(OpsRampJobProvider(), resource_name, _registered(props), opts)

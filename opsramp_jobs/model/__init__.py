@@ -9,9 +9,10 @@ Three forms of a job live here and nowhere else:
 
 Modules: ``problems`` (how a problem is worded, ``errors_from``), ``common`` (base class, field
 parsers, the problems a typed model built in a program carries), ``schedule``, ``scripts``,
-``entities``, ``job`` (the job, ``parse_job``, ``job_problems``). They import one another in that
-order only. The errors are ``opsramp_jobs.errors``'s. Every OpsRamp quirk the model absorbs is
-marked ``OpsRamp quirk`` next to the code that handles it. The model never imports Pulumi.
+``entities``, ``job`` (the job, ``parse_job``, ``job_problems``, ``declared_job``). They import
+one another in that order only. The errors are ``opsramp_jobs.errors``'s. Every OpsRamp quirk
+the model absorbs is marked ``OpsRamp quirk`` next to the code that handles it. The model never
+imports Pulumi.
 """
 
 from opsramp_jobs.model.common import (
@@ -24,7 +25,14 @@ from opsramp_jobs.model.common import (
     WireModel,
 )
 from opsramp_jobs.model.entities import Device, Entity, device
-from opsramp_jobs.model.job import Job, ServerDetails, job_problems, parse_job, server_details
+from opsramp_jobs.model.job import (
+    Job,
+    ServerDetails,
+    declared_job,
+    job_problems,
+    parse_job,
+    server_details,
+)
 from opsramp_jobs.model.schedule import (
     EARLIEST_START,
     LATEST_START,
@@ -112,6 +120,7 @@ __all__ = [
     "TextInput",
     "Weekly",
     "WireModel",
+    "declared_job",
     "device",
     "job_problems",
     "next_run_times",

@@ -38,6 +38,7 @@ __all__ = [
     "MAX_NAME_LENGTH",
     "Job",
     "ServerDetails",
+    "declared_job",
     "errors_from",
     "job_problems",
     "parse_job",
@@ -273,6 +274,14 @@ def job_problems(
     carry, or OpsRamp's JSON). Values still to come (Pulumi Outputs) are the provider's to check
     once known: nothing at or under one is reported here, nor a required property that is one.
     """
+    _, problems, notes = declared_job(declared)
+    return problems, notes
+
+
+def declared_job(
+    declared: Mapping[str, Any],
+) -> tuple[Job | None, list[tuple[str, str]], list[tuple[str, str]]]:
+    """:func:`job_problems`, and the job itself when it is whole: every value known, no problem."""
     pending = [path for key, value in declared.items() for path in _pending_paths(value, key)]
     known = {key: value for key, value in declared.items() if not is_pending(value)}
     # Notes of a schedule in the dict form come from this validation (a note names the field:
@@ -280,15 +289,16 @@ def job_problems(
     schedule = known.get("schedule")
     noted: list[tuple[str, str]] = []
     problems: list[tuple[str, str]] = []
+    job: Job | None = None
     try:
-        Job.model_validate(known, context={"notes": noted})
+        job = Job.model_validate(known, context={"notes": noted})
     except ValidationError as exc:
         problems = [(p, text) for p, text in errors_from(exc, Job) if not _touches(p, pending)]
     given = json_object(schedule)
     spelled = "startDate" if given is not None and "startDate" in given else None
     notes = [(f"schedule.{spelled or field}", message) for field, message in noted]
     notes += [(f"schedule.{path}", message) for path, message in notes_of(schedule)]
-    return problems, notes
+    return (None if pending else job), problems, notes
 
 
 # --------------------------------------------------------------------------------------------

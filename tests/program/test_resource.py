@@ -12,6 +12,7 @@ import pulumi
 import pytest
 
 from opsramp_jobs import AdCheckList, OpsRampJob, OpsRampJobArgs, OpsRampJobSet
+from opsramp_jobs.provider import OpsRampJobProvider
 from opsramp_jobs.resource import InvalidInputsError, OpsRampInputError
 
 DYNAMIC_TYPE = "pulumi-python:dynamic/opsramp:OpsRampJob"
@@ -107,7 +108,8 @@ def test_keyword_arguments_and_args_register_the_same_inputs() -> None:
 def test_only_properties_with_a_value_are_sent() -> None:
     mocks, _ = run(lambda: OpsRampJob("job", script=AdCheckList(), schedule=SCHEDULE))
     inputs = mocks.created["job"]
-    assert sorted(inputs) == ["__provider", "entities", "name", "schedule", "script"]
+    # jobQueued has one: the model's default, in the canonical form a job known whole is sent in.
+    assert sorted(inputs) == ["__provider", "entities", "jobQueued", "name", "schedule", "script"]
 
 
 def test_every_output_attribute_resolves_without_being_sent() -> None:
@@ -127,7 +129,7 @@ def test_every_output_attribute_resolves_without_being_sent() -> None:
     assert values == [
         "job-id",
         None,  # not given, and the mocks add no tenant (the provider's check would)
-        None,
+        False,  # the default, sent with the canonical inputs
         "adCheckList",
         NEVER_IN_WORDS,
         [],
@@ -305,7 +307,7 @@ def test_whole_number_parameter_values_in_the_dict_form_keep_every_digit() -> No
 
     mocks, _ = run(program)
     parameters = mocks.created["job"]["script"]["parameters"]
-    assert parameters == [{"paramId": 2, "value": str(big)}, {"paramId": 3, "value": 1.5}]
+    assert parameters == [{"paramId": 2, "value": str(big)}, {"paramId": 3, "value": "1.5"}]
 
 
 def test_get_reads_by_id_and_carries_the_provider() -> None:
@@ -351,3 +353,44 @@ def test_whole_number_outputs_as_parameter_values_keep_every_digit() -> None:
     assert script[pulumi.runtime.rpc._special_sig_key] == pulumi.runtime.rpc._special_secret_sig
     [parameter] = script["value"]["parameters"]  # the secret wraps the whole script
     assert parameter == {"paramId": 2, "value": str(big)}
+
+
+def test_a_job_known_whole_is_sent_as_the_providers_check_returns_it() -> None:
+    # So the check of a job the state already holds finds the same inputs and parses nothing.
+    other = "4e96d5bc-763c-4c00-beab-928d653a0422"
+
+    def program() -> None:
+        OpsRampJob(
+            "job",
+            tenant_id="client_13",
+            device_ids=[other, DEVICE],
+            script={"jobType": "custom", "customScript": {"id": 7}, "parameters": [
+                {"paramId": 2, "value": 150}]},
+            schedule={"startDate": "2026-12-01T03:30:00+0100", "pattern": {"type": "never"}},
+        )  # fmt: skip
+
+    mocks, _ = run(program)
+    sent = {k: v for k, v in mocks.created["job"].items() if k != "__provider"}
+    checked = OpsRampJobProvider().check({}, sent)
+    assert checked.failures == []
+    assert sent == checked.inputs
+    assert sent["schedule"]["startDate"] == "2026-12-01T02:30:00+0000"
+    assert [e["resource"]["id"] for e in sent["entities"]] == sorted([DEVICE, other])
+
+
+def test_a_job_with_a_value_still_to_come_is_sent_as_declared() -> None:
+    other = "4e96d5bc-763c-4c00-beab-928d653a0422"
+
+    def program() -> None:
+        OpsRampJob(
+            "job",
+            device_ids=[pulumi.Output.from_input(other), DEVICE],
+            script=AdCheckList(),
+            schedule={"startDate": "2026-12-01T03:30:00+0100", "pattern": {"type": "never"}},
+        )
+
+    mocks, _ = run(program)
+    sent = mocks.created["job"]
+    assert [e["resource"]["id"] for e in sent["entities"]] == [other, DEVICE]
+    assert sent["schedule"]["startDate"] == "2026-12-01T03:30:00+0100"  # the provider's to check
+    assert "jobQueued" not in sent

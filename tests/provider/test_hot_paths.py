@@ -1,9 +1,10 @@
 """The calls made for every job of every preview and refresh: diff and read do no needless work.
 
-A diff whose old and new inputs are equal (the usual preview: state holds the canonical inputs
-check returned) parses nothing; one whose state is in an older form still compares canonical
-forms. A refresh parses the live job only, unless the declared inputs are needed. A provider
-process that only checks and diffs (a no-change preview) sends one request: its token.
+A check or a diff whose old and new inputs are equal (the usual preview: state holds the
+canonical inputs check returned, and OpsRampJob sends a job it knows whole in that form) parses
+nothing; one whose state is in an older form still compares canonical forms. A refresh parses the
+live job only, unless the declared inputs are needed. A provider process that only checks and
+diffs (a no-change preview) sends one request, its token, and never imports the model.
 """
 
 from __future__ import annotations
@@ -110,7 +111,7 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
         calls.append(bool(kwargs.get("from_server")))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr("opsramp_jobs.provider.parse_job", counted)
+    monkeypatch.setattr("opsramp_jobs.model.parse_job", counted)
     return calls
 
 
@@ -128,6 +129,26 @@ def test_equal_inputs_diff_without_parsing(
     # An unknown value is a change even where the texts are equal (not in a real state).
     unknown = {**inputs, "entities": [{"resource": {"id": UNKNOWN, "type": "DEVICE"}}]}
     assert in_process.diff(job_id, {**outs, **unknown}, unknown).changes is True
+
+
+def test_a_check_of_the_inputs_the_state_holds_parses_nothing(
+    in_process: OpsRampJobProvider, parses: list[bool]
+) -> None:
+    _, outs = create(in_process)
+    stored = {**outs, "__provider": "blob"}
+    parses.clear()
+    checked = in_process.check(stored, dict(stored))
+    assert (checked.failures, parses) == ([], [])
+    assert checked.inputs == outs
+    # Anything else is parsed and checked: a new value, an older form, a new job.
+    renamed = in_process.check(stored, {**stored, "name": "Nightly AD check (renamed)"})
+    assert (renamed.failures, len(parses)) == ([], 1)
+    bad_start = {**outs["schedule"], "startDate": "not a date"}
+    bad = in_process.check(stored, {**stored, "schedule": bad_start})
+    assert [failure.property for failure in bad.failures] == ["schedule.startDate"]
+    assert in_process.check(stored, {**stored, **older_form(outs)}).inputs == outs
+    assert in_process.check({}, dict(stored)).inputs == outs
+    assert len(parses) == 4
 
 
 def test_a_refresh_of_an_unchanged_job_parses_only_the_live_job(
@@ -159,6 +180,8 @@ def test_a_refresh_with_unparseable_state_reads_the_live_job(
 
 PREVIEW_ONLY = """
 import json, sys
+# What a provider process has imported before it unpickles ours (pulumi.dynamic's server).
+import pulumi.dynamic, pulumi.runtime
 from pulumi.dynamic import Config, ConfigureRequest
 from opsramp_jobs.provider import OpsRampJobProvider
 
@@ -169,7 +192,29 @@ for _ in range(3):
     checked = provider.check(json.loads(stored), json.loads(declared))
     assert checked.failures == [], checked.failures
     assert provider.diff(job_id, json.loads(stored), checked.inputs).changes is False
+print(json.dumps(sorted(sys.modules)))
 """
+
+
+def preview_only(emulator: EmulatorProcess, job_id: str, declared: Any, stored: Any) -> set[str]:
+    """Three rounds of check and diff of one job in a new provider process; its modules."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            PREVIEW_ONLY,
+            json.dumps(stack_config(emulator)),
+            job_id,
+            json.dumps(declared),
+            json.dumps(stored),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO_ROOT,
+        timeout=60,
+    )
+    return set(json.loads(done.stdout.splitlines()[-1]))
 
 
 def test_a_no_change_preview_sends_one_token_request_and_nothing_else(
@@ -179,22 +224,17 @@ def test_a_no_change_preview_sends_one_token_request_and_nothing_else(
     # nothing else of a no-change preview talks to OpsRamp, however many jobs it has.
     job_id, outs = create(in_process)
     emulator.reset_stats()
-    subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            PREVIEW_ONLY,
-            json.dumps(stack_config(emulator)),
-            job_id,
-            json.dumps(job_inputs()),
-            json.dumps(outs),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=REPO_ROOT,
-        timeout=60,
-    )
+    preview_only(emulator, job_id, job_inputs(), outs)
     routes = emulator.stats()["by_route"]
     assert sum(routes.values()) == 1, routes
     assert next(iter(routes)).endswith("/auth/oauth/token"), routes
+
+
+def test_a_no_change_preview_never_imports_the_model(
+    emulator: EmulatorProcess, in_process: OpsRampJobProvider
+) -> None:
+    # The job as OpsRampJob sends it (known whole: canonical) and as the state holds it.
+    job_id, outs = create(in_process)
+    modules = preview_only(emulator, job_id, outs, outs)
+    assert "requests" in modules  # for the token
+    assert not {"opsramp_jobs.model", "pydantic"} & modules
