@@ -155,7 +155,10 @@ def test_a_stack_written_by_the_previous_resource_previews_without_changes(
     state_file.write_text(json.dumps(saved["deployment"]))
     project.run("stack", "import", "--file", str(state_file))
     project.run("preview", "--expect-no-changes")
-    assert emulator.stats()["requests"] == 0
+    # Nothing but the provider's one credentials check (its token): no job is read or written.
+    routes = emulator.stats()["by_route"]
+    assert sum(routes.values()) == 1, routes
+    assert next(iter(routes)).endswith("/auth/oauth/token"), routes
 
 
 def test_refusals_and_rejected_credentials_are_a_few_lines(
