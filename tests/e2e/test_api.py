@@ -179,7 +179,8 @@ def test_refusals_and_rejected_credentials_are_a_few_lines(
     assert rejected.returncode != 0
     lines = job_error(rejected.output, "fresh")
     assert len(lines) <= MAX_ERROR_LINES, rejected.output
-    assert re.search(r"error: OpsRamp rejected the API credentials .*\(HTTP 401", lines[0])
+    # Refused at the first check (so at preview too), in the engine's words for a check failure.
+    assert re.search(r"error: .*OpsRamp rejected the API credentials .*\(HTTP 401", lines[0])
     assert any("pulumi config set --secret opsramp:clientSecret" in line for line in lines)
     assert "Traceback" not in rejected.output
     assert "not-the-secret" not in rejected.output
