@@ -1,4 +1,7 @@
-"""`python -m opsramp_jobs doctor` / `opsramp-jobs doctor`: is this tenant ready for `pulumi up`?"""
+"""`python -m opsramp_jobs doctor` / `opsramp-jobs doctor`: is this tenant ready for `pulumi up`?
+
+`calendar`: when a stack's jobs run (opsramp_jobs.calendar).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from .calendar import add_calendar_command, run_calendar
 from .client import OpsRampClient
 from .doctor import (
     JOB_PREFIX,
@@ -68,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
         default=JOB_PREFIX,
         help="name prefix of the jobs --sweep deletes (default: %(default)s; never empty)",
     )
+    add_calendar_command(commands)
     return parser
 
 
@@ -120,6 +125,8 @@ def _sweep(settings: ConnectionSettings, prefix: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (1: not ready, 2: bad settings)."""
     args = _parser().parse_args(argv)
+    if args.command == "calendar":
+        return run_calendar(args)
     try:
         settings, origins = _settings(args)
         options = _shape_options(args)
