@@ -160,6 +160,10 @@ def _write_ics(window: CalendarWindow, path: Path) -> int:
     return events
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
+
+
 def summary(window: CalendarWindow) -> str:
     """A few lines for the terminal: jobs, runs, collisions, blackout runs, notes."""
     stack = window.stack
@@ -167,9 +171,8 @@ def summary(window: CalendarWindow) -> str:
     jobs = len(stack.jobs)
     name = f"stack {stack.stack}: " if stack.stack else ""
     lines = [
-        f"{name}{jobs} job{'s' if jobs != 1 else ''} on {devices} device"
-        f"{'s' if devices != 1 else ''}; {window.days} days from {window.start:%Y-%m-%d} (UTC): "
-        f"{window.run_count} runs"
+        f"{name}{_count(jobs, 'job')} on {_count(devices, 'device')}; {window.days} days from "
+        f"{window.start:%Y-%m-%d} (UTC): {_count(window.run_count, 'run')}"
     ]
     idle = [job.title for job in stack.jobs if not window.runs[job.title]]
     if idle:
@@ -180,15 +183,12 @@ def summary(window: CalendarWindow) -> str:
         lines.append(f"collisions (two jobs on one device within {within} min): none")
     else:
         lines.append(
-            f"collisions (two jobs on one device within {within} min): {len(window.collisions)} "
-            f"pair{'s' if len(window.collisions) != 1 else ''} of jobs, {times} times"
+            f"collisions (two jobs on one device within {within} min): "
+            f"{_count(len(window.collisions), 'pair')} of jobs, {_count(times, 'time')}"
         )
         for collision in window.collisions[:_SHOWN]:
-            device = stack.device_label(collision.devices[0])
-            more = len(collision.devices) - 1
-            on = f"{device}" + (
-                f" and {more} more device{'s' if more != 1 else ''}" if more else ""
-            )
+            count = len(collision.devices)
+            on = stack.device_label(collision.devices[0]) if count == 1 else f"{count} devices"
             lines.append(
                 f"  {collision.at:%Y-%m-%d %H:%M}  {collision.first.name} + "
                 f"{collision.second.name} on {on} ({len(collision.runs)}x)"
@@ -197,7 +197,7 @@ def summary(window: CalendarWindow) -> str:
             lines.append(f"  and {len(window.collisions) - _SHOWN} more pairs")
     for blackout in window.blackouts:
         hits = [run for run in window.blackout_runs if run.window is blackout]
-        lines.append(f"blackout {blackout}: {len(hits) or 'no'} run{'s' if len(hits) != 1 else ''}")
+        lines.append(f"blackout {blackout}: {_count(len(hits), 'run') if hits else 'no runs'}")
         for run in hits[:_SHOWN]:
             lines.append(f"  {run.at:%Y-%m-%d %H:%M}  {run.job.title}")
         if len(hits) > _SHOWN:
