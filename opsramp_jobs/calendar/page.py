@@ -5,9 +5,11 @@ No script, font or image from the network: the page is one file that opens anywh
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import heapq
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from html import escape
+from itertools import islice
 
 from opsramp_jobs.calendar.stack import StackJob
 from opsramp_jobs.calendar.window import NO_DEVICE, CalendarWindow, Mark
@@ -19,6 +21,7 @@ _DAY_MINUTES = 24 * 60
 # A mark is drawn this many minutes wide; marks closer than that stack in lanes.
 _MARK_MINUTES = 150
 _LANE_PIXELS = 13
+_MAX_LANES = 6  # then "+N": a stack of hundreds of jobs at one time stays readable
 # Distinct on white, none of them the red that marks collisions.
 _PALETTE = (
     "#4e79a7",
@@ -35,6 +38,8 @@ _PALETTE = (
     "#bab0ac",
 )
 _LAST_INSTANT = datetime.max.replace(tzinfo=UTC)
+_OPEN_LEGEND = 24  # jobs; a longer legend is folded
+_LISTED_HIDDEN = 12  # job names in the tooltip of a "+N"
 _LISTED = 200  # rows of the collision and blackout tables before "and N more"
 
 _STYLE = """
@@ -58,6 +63,7 @@ h1 .stack { color: var(--muted); font-weight: 450; margin-left: 8px; font-size: 
 section { padding: 10px 28px; }
 h2 { font-size: 15px; margin: 14px 0 8px; }
 .legend { display: flex; flex-wrap: wrap; gap: 6px 18px; }
+summary { cursor: pointer; color: var(--muted); margin-bottom: 6px; }
 .chip { display: inline-flex; align-items: center; gap: 7px; white-space: nowrap; }
 .dot { width: 11px; height: 11px; border-radius: 3px; display: inline-block; flex: none; }
 .chip small, td small, th small { color: var(--muted); }
@@ -90,6 +96,8 @@ td.clash { background: #fef2f2; }
 .run { position: absolute; width: 10px; height: 10px; border-radius: 3px; margin-left: -5px; }
 .run.clash { box-shadow: 0 0 0 2px #fff, 0 0 0 4px var(--clash); z-index: 1; }
 .run.blackout { outline: 2px solid var(--amber); outline-offset: 1px; }
+.more { position: absolute; margin-left: -5px; font-size: 10px; line-height: 12px;
+  color: var(--muted); white-space: nowrap; }
 .badge { position: absolute; right: 3px; top: -2px; background: var(--clash); color: #fff;
   font-size: 10px; font-weight: 700; border-radius: 8px; padding: 0 5px; line-height: 15px; }
 table.list { border-collapse: collapse; background: #fff; border: 1px solid var(--line);
@@ -214,7 +222,11 @@ def _legend(window: CalendarWindow, colours: dict[str, str]) -> str:
             '<span class="key"><i class="dot" style="background:#94a3b8;outline:2px solid #b45309;'
             'outline-offset:1px"></i>starts in a blackout</span>'
         )
-    return f'<section><div class="legend">{chips}</div><p>{keys}</p></section>'
+    legend = f'<div class="legend">{chips}</div>'
+    if len(window.stack.jobs) > _OPEN_LEGEND:
+        # A long legend would push the grid off the first screen: folded, one click away.
+        legend = f"<details><summary>{len(window.stack.jobs)} jobs</summary>{legend}</details>"
+    return f"<section>{legend}<p>{keys}</p></section>"
 
 
 def _blackout_spans(window: CalendarWindow, day: date) -> list[tuple[int, int]]:
@@ -230,24 +242,31 @@ def _blackout_spans(window: CalendarWindow, day: date) -> list[tuple[int, int]]:
     return spans
 
 
-def _lanes(marks: list[Mark]) -> list[tuple[Mark, int]]:
-    """Each mark with its lane: marks closer than a mark's width go one under the other."""
+def _lanes(marks: list[Mark]) -> tuple[list[tuple[Mark, int]], list[Mark]]:
+    """Each mark with its lane (marks closer than a mark's width go one under the other), and
+    the marks beyond the last lane."""
     ends: list[int] = []
     placed = []
+    hidden = []
     for mark in marks:
         minute = mark.at.hour * 60 + mark.at.minute
         lane = next((n for n, end in enumerate(ends) if end <= minute), len(ends))
+        if lane == _MAX_LANES:
+            hidden.append(mark)
+            continue
         if lane == len(ends):
             ends.append(0)
         ends[lane] = minute + _MARK_MINUTES
         placed.append((mark, lane))
-    return placed
+    return placed, hidden
 
 
 def _tooltip(mark: Mark) -> str:
     lines = [f"{mark.job.title}: {_time(mark.at)} UTC"]
-    for other, at in mark.colliding_with:
+    for other, at in mark.partners:
         lines.append(f"collides with {other.title} at {at:%H:%M}")
+    if mark.collisions > len(mark.partners):
+        lines.append(f"and with {_count(mark.collisions - len(mark.partners), 'other run')}")
     if mark.blackout is not None:
         lines.append(f"in blackout {mark.blackout}")
     return escape("\n".join(lines))
@@ -273,11 +292,17 @@ def _grid(window: CalendarWindow, colours: dict[str, str]) -> str:
         for mark in marks:
             by_day.setdefault(mark.at.date(), []).append(mark)
         placed = {day: _lanes(day_marks) for day, day_marks in by_day.items()}
-        lanes = max((lane + 1 for marks_ in placed.values() for _, lane in marks_), default=1)
+        lanes = max(
+            (len({lane for _, lane in shown}) + bool(hidden) for shown, hidden in placed.values()),
+            default=1,
+        )
         height = lanes * _LANE_PIXELS
         cells = [_device_cell(window, device, len({m.job.title for m in marks}))]
         for day in window.dates:
-            cells.append(_cell(window, day, placed.get(day, []), height, colours))
+            shown, hidden = placed.get(day, ([], []))
+            cells.append(
+                _cell(window, day, placed=shown, hidden=hidden, height=height, colours=colours)
+            )
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return "".join(head) + "".join(rows) + "</tbody></table>"
 
@@ -285,11 +310,14 @@ def _grid(window: CalendarWindow, colours: dict[str, str]) -> str:
 def _cell(
     window: CalendarWindow,
     day: date,
+    *,
     placed: list[tuple[Mark, int]],
+    hidden: list[Mark],
     height: int,
     colours: dict[str, str],
 ) -> str:
-    clashes = sum(1 for mark, _ in placed if mark.colliding_with)
+    marks = [mark for mark, _ in placed] + hidden
+    clashes = sum(1 for mark in marks if mark.collisions)
     classes = " ".join(
         c for c, on in (("weekend", day.weekday() >= 5), ("clash", clashes > 0)) if on
     )
@@ -300,11 +328,19 @@ def _cell(
     ]
     for mark, lane in placed:
         minute = mark.at.hour * 60 + mark.at.minute
-        kinds = "run" + (" clash" if mark.colliding_with else "")
+        kinds = "run" + (" clash" if mark.collisions else "")
         kinds += " blackout" if mark.blackout is not None else ""
         inner.append(
             f'<i class="{kinds}" title="{_tooltip(mark)}" style="left:{minute / _DAY_MINUTES:.2%};'
             f'top:{lane * _LANE_PIXELS + 1}px;background:{colours[mark.job.title]}"></i>'
+        )
+    if hidden:
+        names = ", ".join(dict.fromkeys(mark.job.title for mark in hidden[:_LISTED_HIDDEN]))
+        more = "…" if len(hidden) > _LISTED_HIDDEN else ""
+        minute = hidden[0].at.hour * 60 + hidden[0].at.minute
+        inner.append(
+            f'<b class="more" title="{escape(names + more)}" style="left:'
+            f'{minute / _DAY_MINUTES:.2%};top:{_MAX_LANES * _LANE_PIXELS}px">+{len(hidden)}</b>'
         )
     if clashes:
         inner.append(f'<b class="badge" title="{clashes} colliding runs">{clashes}</b>')
@@ -327,10 +363,18 @@ def _device_list(window: CalendarWindow, devices: Iterable[str], limit: int = 3)
     )
 
 
+def _pairs(collision: Collision) -> Iterator[tuple[Collision, datetime, datetime]]:
+    for one, other in collision.runs:
+        yield collision, one, other
+
+
 def _collision_rows(window: CalendarWindow) -> list[tuple[Collision, datetime, datetime]]:
-    rows = [(c, one, other) for c in window.collisions for one, other in c.runs]
-    rows.sort(key=lambda row: (min(row[1], row[2]), row[0].first.name, row[0].second.name))
-    return rows
+    """The first colliding pairs of runs, earliest first (merged: there may be millions)."""
+    rows = heapq.merge(
+        *map(_pairs, window.collisions),
+        key=lambda row: (min(row[1], row[2]), row[0].first.name, row[0].second.name),
+    )
+    return list(islice(rows, _LISTED))
 
 
 def _collision_table(window: CalendarWindow, colours: dict[str, str]) -> str:
@@ -341,9 +385,9 @@ def _collision_table(window: CalendarWindow, colours: dict[str, str]) -> str:
             "</section>"
         )
     jobs = {job.title: job for job in window.stack.jobs}
-    rows = _collision_rows(window)
+    times = sum(len(collision.runs) for collision in window.collisions)
     body = []
-    for collision, one_at, other_at in rows[:_LISTED]:
+    for collision, one_at, other_at in _collision_rows(window):
         one, other = jobs[collision.first.name], jobs[collision.second.name]
         gap = int(abs((other_at - one_at).total_seconds()) // 60)
         body.append(
@@ -352,10 +396,10 @@ def _collision_table(window: CalendarWindow, colours: dict[str, str]) -> str:
             f"{_job_dot(other, colours)} <small>{other_at:%H:%M}</small></td>"
             f"<td>{gap} min</td><td>{_device_list(window, collision.devices)}</td></tr>"
         )
-    more = len(rows) - _LISTED
+    more = times - _LISTED
     tail = f"<p><small>and {more} more</small></p>" if more > 0 else ""
     return (
-        f"<section><h2>Collisions: {_count(len(rows), 'time')}, "
+        f"<section><h2>Collisions: {_count(times, 'time')}, "
         f"{_count(len(window.collisions), 'pair')} of jobs</h2>"
         '<table class="list"><tr><th>When (UTC)</th><th>Jobs</th><th>Apart</th>'
         "<th>On devices</th></tr>" + "".join(body) + f"</table>{tail}</section>"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -120,7 +121,15 @@ def _titled(jobs: list[StackJob]) -> list[StackJob]:
             title = f"{base} #{repeat}"
         titles.add(title)
         titled.append(replace(job, title=title))
-    return sorted(titled, key=lambda job: job.title)
+    return sorted(titled, key=lambda job: _natural(job.title))
+
+
+def _natural(text: str) -> list[tuple[int, str]]:
+    """A sort key that puts "job 2" before "job 10"."""
+    return [
+        (int(part), "") if part.isdigit() else (0, part.lower())
+        for part in re.split(r"(\d+)", text)
+    ]
 
 
 def _mapping(value: object) -> Mapping[str, Any]:

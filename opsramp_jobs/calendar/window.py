@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from opsramp_jobs.calendar.stack import StackJob, StackJobs
 from opsramp_jobs.model.conflicts import BlackoutWindow, Collision, find_collisions
 
-__all__ = ["NO_DEVICE", "BlackoutRun", "CalendarWindow", "Mark", "plan"]
+__all__ = ["KEPT_PARTNERS", "NO_DEVICE", "BlackoutRun", "CalendarWindow", "Mark", "plan"]
 
 # The row of jobs that name no device.
 NO_DEVICE = ""
@@ -24,14 +24,27 @@ class BlackoutRun:
     window: BlackoutWindow
 
 
+# Partners kept per run, for its tooltip (a stack of many jobs at one time has hundreds).
+KEPT_PARTNERS = 3
+
+
 @dataclass
 class Mark:
     """One run of one job on one device (or on the row of jobs without devices)."""
 
     job: StackJob
     at: datetime
-    colliding_with: list[tuple[StackJob, datetime]] = field(default_factory=list)
+    collisions: int = 0
+    """How many runs of other jobs on this device it collides with."""
+    partners: list[tuple[StackJob, datetime]] = field(default_factory=list)
+    """The first few of them."""
     blackout: BlackoutWindow | None = None
+
+    def collide(self, other: StackJob, at: datetime) -> None:
+        """Count a run of ``other`` at ``at`` that collides with this one."""
+        self.collisions += 1
+        if len(self.partners) < KEPT_PARTNERS:
+            self.partners.append((other, at))
 
 
 @dataclass
@@ -101,8 +114,8 @@ def plan(
         one, other = jobs[collision.first.name], jobs[collision.second.name]
         for device in collision.devices:
             for one_at, other_at in collision.runs:
-                by_run[device, one.title, one_at].colliding_with.append((other, other_at))
-                by_run[device, other.title, other_at].colliding_with.append((one, one_at))
+                by_run[device, one.title, one_at].collide(other, other_at)
+                by_run[device, other.title, other_at].collide(one, one_at)
     for device_marks in marks.values():
         device_marks.sort(key=lambda mark: (mark.at, mark.job.title))
     blackout_runs.sort(key=lambda run: (run.at, run.job.title))

@@ -69,8 +69,8 @@ def find_collisions(
     """Every pair of jobs sharing a device whose runs from ``start`` to ``end`` (excluded) come
     at most ``within`` apart (``timedelta(0)``: the same minute); ordered by first offending time.
 
-    Cost: one list of runs per job, then a merge of two run lists per pair of jobs that share a
-    device.
+    Cost: a list of runs per job; a merge per two different run lists among jobs that share a
+    device; a Collision per colliding pair of jobs.
     """
     runs = [list(job.schedule.runs_between(start, end)) for job in jobs]
     on_device: defaultdict[str, list[int]] = defaultdict(list)
@@ -78,9 +78,17 @@ def find_collisions(
         for device in dict.fromkeys(job.devices):
             on_device[device].append(index)
     pairs = sorted({pair for indexes in on_device.values() for pair in combinations(indexes, 2)})
+    # Jobs with the same runs meet at the same times: each two run lists are merged once (a
+    # stack of many jobs on one schedule is common).
+    kinds: dict[tuple[datetime, ...], int] = {}
+    kind = [kinds.setdefault(tuple(job_runs), len(kinds)) for job_runs in runs]
+    merged: dict[tuple[int, int], tuple[tuple[datetime, datetime], ...]] = {}
     found: list[Collision] = []
     for one, other in pairs:
-        close = _close_runs(runs[one], runs[other], within)
+        key = (kind[one], kind[other])
+        if key not in merged:
+            merged[key] = _close_runs(runs[one], runs[other], within)
+        close = merged[key]
         if close:
             shared = set(jobs[other].devices)
             devices = tuple(d for d in dict.fromkeys(jobs[one].devices) if d in shared)

@@ -79,7 +79,7 @@ def test_secrets_are_opened_where_the_export_shows_them() -> None:
     shown["outputs"]["schedule"] = revealed(shown["outputs"]["schedule"])
     hidden = job_resource("hidden", name=encrypted())
     stack = read(shown, hidden)
-    assert [job.title for job in stack.jobs] == ["Patch Tuesday", "hidden"]
+    assert [job.title for job in stack.jobs] == ["hidden", "Patch Tuesday"]
 
 
 def test_jobs_that_cannot_be_shown_get_a_note_each() -> None:
