@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -230,3 +233,50 @@ def test_a_naive_after_is_local_time_and_none_is_now() -> None:
     before, runs = datetime.now(UTC), daily.next_runs(count=1)
     assert before < runs[0] <= before + DAY
     assert daily.next_runs(AFTER, 0) == daily.next_runs(AFTER, -3) == []
+
+
+def test_five_runs_by_default() -> None:
+    assert (
+        len(schedule("2026-01-01T02:30:00Z", type="daily", frequency="everyday").next_runs(AFTER))
+        == 5
+    )
+
+
+def test_every_n_days_stops_at_the_calendars_last_day() -> None:
+    every = {"type": "daily", "frequency": "recurrence"}
+    last = datetime(9999, 12, 31, 0, 0, tzinfo=UTC)
+    for start, step in (("9999-12-30T00:00:00Z", 1), ("9999-12-29T00:00:00Z", 2)):
+        runs = schedule(start, **every, repeatFrequency=step).next_runs(AFTER, 5)
+        assert runs[-1] == last
+        assert len(runs) == 2
+
+
+@contextmanager
+def local_zone(name: str) -> Iterator[None]:
+    """The process's local time zone set to ``name`` (a naive ``after`` is read in it)."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = name
+    time.tzset()
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
+
+
+def test_an_aware_after_is_read_in_utc_whatever_the_local_zone() -> None:
+    late = schedule("2026-01-01T23:30:00Z", type="daily", frequency="everyday")
+    noon = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)  # 2 December, 02:00 in Kiribati
+    with local_zone("Pacific/Kiritimati"):
+        assert late.next_runs(noon, 1) == [datetime(2026, 12, 1, 23, 30, tzinfo=UTC)]
+
+
+def test_a_naive_after_beyond_the_calendar_in_utc_is_kept_inside_it() -> None:
+    daily = schedule("2026-01-01T02:30:00Z", type="daily", frequency="everyday")
+    with local_zone("Pacific/Kiritimati"):  # UTC+14: the first naive minute is in year 0 in UTC
+        assert daily.next_runs(datetime.min, 1) == [daily.start_date]
+    with local_zone("Etc/GMT+12"):  # UTC-12: the last naive minute is in year 10000 in UTC
+        assert daily.next_runs(datetime.max, 1) == []
