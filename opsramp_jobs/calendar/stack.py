@@ -12,13 +12,15 @@ from typing import Any, cast
 
 from pydantic import ValidationError
 
+from opsramp_jobs.errors import OpsRampJobsError
 from opsramp_jobs.model import Schedule, server_details
 from opsramp_jobs.model.conflicts import ScheduledJob
 from opsramp_jobs.model.job import errors_from
+from opsramp_jobs.resource import TYPE_TOKEN
 
 __all__ = ["JOB_TYPE", "CalendarInputError", "StackJob", "StackJobs", "read_stack"]
 
-JOB_TYPE = "pulumi-python:dynamic/opsramp:OpsRampJob"
+JOB_TYPE = TYPE_TOKEN
 # Pulumi's marker of a secret value in a state file: {SECRET_SIG: SECRET_VALUE, "ciphertext": ...}
 # (or "plaintext": JSON text, after `pulumi stack export --show-secrets`).
 _SECRET_SIG = "4dabf18193072939515e22adb298388d"
@@ -26,7 +28,7 @@ _SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270"
 _EXPORT_HINT = "pipe in `pulumi stack export`, or give the file it wrote"
 
 
-class CalendarInputError(ValueError):
+class CalendarInputError(OpsRampJobsError, ValueError):
     """The input is not a stack export with OpsRamp jobs (one line, saying what it is instead)."""
 
 
