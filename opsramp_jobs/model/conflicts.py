@@ -1,19 +1,18 @@
 """Where jobs get in each other's way: two jobs starting on one device within minutes of each other
 (a collision), and runs inside a blackout window (weekly hours, UTC, when no job should start).
 
-Used by the `calendar` command and open to any stack-wide check. Run times come from
-:meth:`Schedule.runs_between`; nothing here calls OpsRamp or imports Pulumi.
+Used by the `calendar` command and the policy pack, and open to any stack-wide check. Run times
+come from :meth:`Schedule.runs_between`; nothing here calls OpsRamp or imports Pulumi.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from itertools import combinations
+from itertools import combinations, product
 
 from opsramp_jobs.model.common import WEEKDAYS
 from opsramp_jobs.model.schedule import Schedule
@@ -69,46 +68,100 @@ def find_collisions(
     """Every pair of jobs sharing a device whose runs from ``start`` to ``end`` (excluded) come
     at most ``within`` apart (``timedelta(0)``: the same minute); ordered by first offending time.
 
-    Cost: a list of runs per job; a merge per two different run lists among jobs that share a
-    device; a Collision per colliding pair of jobs.
+    Cost: a list of runs per job; one sweep over the runs of the different run lists, a step per
+    two runs that close together; a device check per two jobs whose run lists meet; a Collision
+    per colliding pair of jobs.
     """
-    runs = [list(job.schedule.runs_between(start, end)) for job in jobs]
-    on_device: defaultdict[str, list[int]] = defaultdict(list)
-    for index, job in enumerate(jobs):
-        for device in dict.fromkeys(job.devices):
-            on_device[device].append(index)
-    pairs = sorted({pair for indexes in on_device.values() for pair in combinations(indexes, 2)})
-    # Jobs with the same runs meet at the same times: each two run lists are merged once (a
-    # stack of many jobs on one schedule is common).
+    # Jobs with the same runs meet at the same times: each run list is swept once, and two run
+    # lists' close runs are shared by every pair of jobs on them (a stack of many jobs on one
+    # schedule is common).
     kinds: dict[tuple[datetime, ...], int] = {}
-    kind = [kinds.setdefault(tuple(job_runs), len(kinds)) for job_runs in runs]
-    merged: dict[tuple[int, int], tuple[tuple[datetime, datetime], ...]] = {}
-    found: list[Collision] = []
-    for one, other in pairs:
-        key = (kind[one], kind[other])
-        if key not in merged:
-            merged[key] = _close_runs(runs[one], runs[other], within)
-        close = merged[key]
-        if close:
-            shared = set(jobs[other].devices)
-            devices = tuple(d for d in dict.fromkeys(jobs[one].devices) if d in shared)
-            found.append(Collision(jobs[one], jobs[other], devices, close))
-    found.sort(key=lambda c: (c.at, c.first.name, c.second.name))
-    return found
+    members: list[list[int]] = []
+    kind_devices: list[set[str]] = []
+    for index, job in enumerate(jobs):
+        if not job.devices:
+            continue
+        runs = tuple(job.schedule.runs_between(start, end))
+        kind = kinds.setdefault(runs, len(kinds))
+        if kind == len(members):
+            members.append([])
+            kind_devices.append(set())
+        members[kind].append(index)
+        kind_devices[kind].update(job.devices)
+    shared_by = [len(jobs_of_kind) > 1 for jobs_of_kind in members]
+    close = _close_kinds(list(kinds), kind_devices, shared_by, within)
+    devices = [frozenset(job.devices) for job in jobs]
+    # (first's kind, second's kind): their close runs, earliest first, and the first of them.
+    oriented: dict[tuple[int, int], tuple[tuple[tuple[datetime, datetime], ...], datetime]] = {}
+    found: list[tuple[datetime, str, str, int, int, Collision]] = []
+    for (one_kind, other_kind), pairs in close.items():
+        if one_kind == other_kind:
+            candidates: Iterable[tuple[int, int]] = combinations(members[one_kind], 2)
+        else:
+            candidates = product(members[one_kind], members[other_kind])
+        for of_one, of_other in candidates:
+            if devices[of_one].isdisjoint(devices[of_other]):
+                continue
+            # The first of a Collision is the job given first.
+            if of_one < of_other:
+                one, other, key = of_one, of_other, (one_kind, other_kind)
+            else:
+                one, other, key = of_other, of_one, (other_kind, one_kind)
+            if key not in oriented:
+                close_runs = _ordered(pairs if key[0] <= key[1] else _swapped(pairs))
+                oriented[key] = (close_runs, min(close_runs[0]))
+            close_runs, at = oriented[key]
+            first, second = jobs[one], jobs[other]
+            on_both = tuple(d for d in dict.fromkeys(first.devices) if d in devices[other])
+            collision = Collision(first, second, on_both, close_runs)
+            found.append((at, first.name, second.name, one, other, collision))
+    # By first offending time, then names, then the order the jobs were given in.
+    found.sort(key=lambda item: item[:5])
+    return [item[5] for item in found]
 
 
-def _close_runs(
-    ones: list[datetime], others: list[datetime], within: timedelta
+def _close_kinds(
+    kind_runs: list[tuple[datetime, ...]],
+    kind_devices: list[set[str]],
+    shared_by: list[bool],
+    within: timedelta,
+) -> dict[tuple[int, int], list[tuple[datetime, datetime]]]:
+    """For two run lists ``a <= b`` whose jobs share a device: their (a's, b's) runs ``within``.
+
+    One sweep over every run in time order, each run looking ahead ``within``. A run list of two
+    jobs or more meets itself too: every run with itself, and two close runs both ways.
+    """
+    timeline = sorted((run, kind) for kind, runs in enumerate(kind_runs) for run in runs)
+    close: defaultdict[tuple[int, int], list[tuple[datetime, datetime]]] = defaultdict(list)
+    meets: dict[tuple[int, int], bool] = {}
+    for position, (run, kind) in enumerate(timeline):
+        if shared_by[kind]:
+            close[(kind, kind)].append((run, run))
+        ahead = position + 1
+        while ahead < len(timeline) and timeline[ahead][0] - run <= within:
+            later, other = timeline[ahead]
+            ahead += 1
+            if other == kind:
+                if shared_by[kind]:
+                    close[(kind, kind)] += ((run, later), (later, run))
+                continue
+            key = (kind, other) if kind < other else (other, kind)
+            if key not in meets:
+                meets[key] = not kind_devices[kind].isdisjoint(kind_devices[other])
+            if meets[key]:
+                close[key].append((run, later) if kind < other else (later, run))
+    return close
+
+
+def _swapped(pairs: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    return [(second, first) for first, second in pairs]
+
+
+def _ordered(
+    pairs: list[tuple[datetime, datetime]],
 ) -> tuple[tuple[datetime, datetime], ...]:
-    """The (one, other) pairs at most ``within`` apart, earliest first (both lists in order)."""
-    close: list[tuple[datetime, datetime]] = []
-    for run in ones:
-        index = bisect_left(others, run - within)
-        while index < len(others) and others[index] <= run + within:
-            close.append((run, others[index]))
-            index += 1
-    close.sort(key=min)
-    return tuple(close)
+    """Earliest first: by the earlier run of each pair, then by the pair."""
+    return tuple(sorted(pairs, key=lambda pair: (min(pair), pair)))
 
 
 # --------------------------------------------------------------------------------------------

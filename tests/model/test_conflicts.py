@@ -71,15 +71,60 @@ def test_collisions_are_ordered_by_first_offending_time() -> None:
     assert [(c.first.name, c.second.name) for c in found] == [("a", "b"), ("c", "d")]
 
 
+def test_jobs_on_one_schedule_share_its_runs_in_the_order_the_jobs_were_given() -> None:
+    # A and C run on one schedule, B on another between them in the list: each pair's runs are
+    # (first's, second's), the first being the one given first.
+    a = scheduled("a", "2026-12-01T02:30:00Z", {"type": "run once"}, "d")
+    b = scheduled("b", "2026-12-01T02:40:00Z", {"type": "run once"}, "d")
+    c = scheduled("c", "2026-12-01T02:30:00Z", {"type": "run once"}, "d", "e")
+    found = find_collisions([a, b, c], START, END, QUARTER_HOUR)
+    assert [(x.first.name, x.second.name, x.devices, x.runs) for x in found] == [
+        ("a", "b", ("d",), ((a.schedule.start_date, b.schedule.start_date),)),
+        ("a", "c", ("d",), ((a.schedule.start_date, c.schedule.start_date),)),
+        ("b", "c", ("d",), ((b.schedule.start_date, c.schedule.start_date),)),
+    ]
+
+
+def test_the_close_runs_of_a_pair_are_earliest_first() -> None:
+    daily = {"type": "daily", "frequency": "everyday"}
+    one = scheduled("one", "2026-12-01T00:00:00Z", daily, "d")
+    other = scheduled("other", "2026-12-01T12:00:00Z", daily, "d")
+    (found,) = find_collisions([one, other], START, START + timedelta(days=2), timedelta(hours=12))
+    day = timedelta(days=1)
+    first, second = one.schedule.start_date, other.schedule.start_date
+    assert found.runs == ((first, second), (first + day, second), (first + day, second + day))
+    # Runs as close as a day: at one earlier run, the pair with first's run at it comes first.
+    tue_wed = {"type": "weekly", "weekDays": "Tuesday, Wednesday"}
+    jobs = [
+        scheduled("a", "2026-12-01T00:00:00Z", daily, "d"),
+        scheduled("b", "2026-12-01T00:00:00Z", tue_wed, "d"),
+        scheduled("c", "2026-12-01T00:00:00Z", daily, "d"),
+    ]
+    found_all = find_collisions(jobs, START, START + 3 * day, timedelta(days=1))
+    (b_and_c,) = [x for x in found_all if (x.first.name, x.second.name) == ("b", "c")]
+    tuesday, wednesday, thursday = START, START + day, START + 2 * day
+    assert b_and_c.runs == (
+        (tuesday, tuesday),
+        (tuesday, wednesday),
+        (wednesday, tuesday),
+        (wednesday, wednesday),
+        (wednesday, thursday),
+    )
+
+
 @st.composite
 def job_sets(draw: st.DrawFn) -> list[ScheduledJob]:
-    jobs = []
-    for index in range(draw(st.integers(2, 4))):
+    # A few schedules for more jobs: jobs on one schedule, given in any order, are common.
+    schedules = []
+    for _ in range(draw(st.integers(1, 3))):
         start = draw(st.datetimes(datetime(2026, 11, 20), datetime(2026, 12, 10)))
         start = start.replace(minute=draw(st.sampled_from([0, 5, 10, 30])), second=0)
+        schedules.append((f"{start.isoformat()}Z", draw(patterns())))
+    jobs = []
+    for index in range(draw(st.integers(2, 5))):
         devices = draw(st.lists(st.sampled_from("abc"), min_size=1, max_size=3))
-        job = scheduled(f"job{index}", f"{start.isoformat()}Z", draw(patterns()), *devices)
-        jobs.append(job)
+        start_date, pattern = draw(st.sampled_from(schedules))
+        jobs.append(scheduled(f"job{index}", start_date, pattern, *devices))
     return jobs
 
 
@@ -105,6 +150,9 @@ def test_collisions_equal_every_pair_of_runs_on_a_shared_device(
                             expected.add((one.name, other.name, device, (a, b)))
     assert got == expected
     assert [c.at for c in found] == sorted(c.at for c in found)
+    for collision in found:
+        assert collision.first.name < collision.second.name  # job0, job1, ...: as given
+        assert list(collision.runs) == sorted(collision.runs, key=lambda pair: (min(pair), pair))
 
 
 WEEKDAY_HOURS = BlackoutWindow.parse("Mon-Fri 08:00-18:00")
