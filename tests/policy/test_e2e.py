@@ -168,7 +168,8 @@ def test_a_clean_stack_passes_and_values_not_known_yet_are_checked_once_known(
     )
     config = {
         "opsramp-device-collisions": {"windowMinutes": 30},
-        "opsramp-blackout-windows": {"windows": [BUSINESS_HOURS]},
+        # The engine checks both forms against the schema; the calendar's syntax as a string.
+        "opsramp-blackout-windows": {"windows": [BUSINESS_HOURS, "Sat,Sun 12:00-13:00"]},
         "opsramp-max-devices-per-job": {"maxDevices": 2},
         "opsramp-allowed-custom-scripts": {"allowedScriptIds": [SCRIPT_TEST]},
     }
