@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.project import JOB_TYPE, Project, job
+from tests.e2e.project import JOB_TYPE, Project, job, program_project
 from tests.support.emulator import CLIENT13_TENANT, CLIENT93_TENANT, EmulatorProcess
 
 pytestmark = pytest.mark.e2e
@@ -35,10 +35,7 @@ MAX_ERROR_LINES = 8
 @pytest.fixture
 def api_project(pulumi_home: Path, emulator: EmulatorProcess, tmp_path: Path) -> Project:
     """A fresh project running tests/e2e/api_program.py, `dev` stack on client_13."""
-    created = Project(tmp_path, emulator.url, pulumi_home, program=API_PROGRAM)
-    created.new_stack("dev", CLIENT13_TENANT)
-    emulator.reset_stats()
-    return created
+    return program_project(tmp_path, emulator, pulumi_home, API_PROGRAM)
 
 
 def make_job(emulator: EmulatorProcess, tenant: str = CLIENT13_TENANT, **body: Any) -> str:
