@@ -16,7 +16,7 @@ step() { echo "== $*"; "$@"; }
 step ruff check .
 step ruff format --check .
 step mypy .  # incremental: with .mypy_cache warm it takes about a second
-# Two workers: the tiers are CPU-bound, test process and emulator taking turns on one core.
+# Four workers on two cores: many tests wait (rate-limit windows, subprocesses), so two idle a core.
 # --dist loadfile keeps a file on one worker, so a module's emulator or provider server starts once.
-step python -m pytest -q -n 2 --dist loadfile "${FAST_TIERS[@]}" "$@"
+step python -m pytest -q -n 4 --dist loadfile "${FAST_TIERS[@]}" "$@"
 echo "== scripts/check.sh passed in $((SECONDS - started)) s"
