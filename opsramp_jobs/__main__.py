@@ -1,4 +1,7 @@
-"""`python -m opsramp_jobs doctor` / `opsramp-jobs doctor`: is this tenant ready for `pulumi up`?"""
+"""`python -m opsramp_jobs doctor` / `opsramp-jobs doctor`: is this tenant ready for `pulumi up`?
+
+`calendar`: when a stack's jobs run (opsramp_jobs.calendar).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from .calendar import add_calendar_command, run_calendar
 from .doctor import (
     JOB_PREFIX,
     ShapeOptions,
@@ -76,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--dry-run", action="store_true", help="list only, delete nothing")
     sweep.add_argument("--yes", action="store_true", help="delete without asking")
     policy_command.register(commands)
+    add_calendar_command(commands)
     return parser
 
 
@@ -111,6 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "policy":
         return policy_command.run(args)
+    if args.command == "calendar":
+        return run_calendar(args)
     try:
         settings, origins = _settings(args)
         options = _shape_options(args)

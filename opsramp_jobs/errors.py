@@ -20,6 +20,8 @@ The tree (a class's other bases in parentheses; the module that raises it where 
     ├── DocumentError (ValueError)          fleet/strict.py: a fleet file that cannot be read
     │                                           safely (duplicate keys, anchors, too deep)
     ├── PolicyConfigError (ValueError)      policy/config.py: a policy's configuration is wrong
+    ├── CalendarInputError (ValueError)     calendar/stack.py: not a stack export the calendar
+    │                                           can read (one line, never a traceback)
     ├── _ProbeFailedError                   doctor.py: a probe got no answer (internal)
     ├── TenantError                         fleet/runner.py: a fleet tenant cannot run
     └── OpsRampError                        an OpsRamp API call failed (the client)

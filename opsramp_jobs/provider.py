@@ -142,6 +142,7 @@ def _credentials_failure() -> list[CheckFailure]:
     try:
         _client().check_credentials()
     except OpsRampCredentialsError as refused:
+        sdk_patches.print_traceback_if_asked(refused)
         return [CheckFailure("", describe(refused) or refused.message)]
     except OpsRampError as error:
         log.warning("the OpsRamp credentials could not be checked: %s", error.message)

@@ -36,6 +36,7 @@ from opsramp_jobs.model.common import carry_problems_while, described, is_pendin
 from opsramp_jobs.provider import OpsRampJobProvider
 
 __all__ = [
+    "TYPE_TOKEN",
     "InvalidInputsError",
     "OpsRampInputError",
     "OpsRampJob",
@@ -535,6 +536,10 @@ class OpsRampJob(Resource, module="opsramp", name="OpsRampJob"):
     def translate_input_property(self, prop: str) -> str:
         """Map a Python argument name to its state property name."""
         return _PY_TO_STATE.get(prop, prop)
+
+
+TYPE_TOKEN = f"pulumi-python:{OpsRampJob._resource_type_name}"
+"""The resource type every OpsRampJob has in a stack's state (``pulumi-python:dynamic/...``)."""
 
 
 class OpsRampJobSet(pulumi.ComponentResource):

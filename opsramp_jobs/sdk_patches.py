@@ -67,6 +67,7 @@ __all__ = [
     "install",
     "install_short_errors",
     "partial_creates_supported",
+    "print_traceback_if_asked",
     "sdk_server",
     "sdk_version",
     "tested_sdk",
@@ -164,6 +165,14 @@ def _verbose() -> bool:
     # The engine passes -v=N to its plugins with --logflow only.
     flags = any(arg.startswith("-v=") and arg != "-v=0" for arg in sys.argv[1:])
     return flags or os.environ.get("OPSRAMP_TRACEBACK") == "1"
+
+
+def print_traceback_if_asked(error: BaseException) -> None:
+    """The traceback of an error reported without one, on stderr, when the user asked for it."""
+    if _verbose():
+        text = "".join(traceback.format_exception(error))
+        print(f"opsramp_jobs: the traceback of {str(error).splitlines()[0]!r}:\n{text}",
+              file=sys.stderr, flush=True)  # fmt: skip
 
 
 class _ShortTracebacks:

@@ -31,6 +31,7 @@ from opsramp_jobs.fleet.pending import PENDING_WARNING, clear_pending, pending_o
 from opsramp_jobs.fleet.processes import SessionCommand, StackProcess
 from opsramp_jobs.fleet.spec import Fleet, TenantSpec
 from opsramp_jobs.provider import ADOPT_EXISTING_ENV
+from opsramp_jobs.resource import TYPE_TOKEN
 from opsramp_jobs.settings import SOURCES
 
 __all__ = ["JOB_TYPE", "OPERATIONS", "FleetRun", "RunOptions", "StackOutcome", "tenant_program"]
@@ -38,10 +39,7 @@ __all__ = ["JOB_TYPE", "OPERATIONS", "FleetRun", "RunOptions", "StackOutcome", "
 OPERATIONS = ("preview", "up", "refresh", "destroy")
 SECRET_KEY = SOURCES["client_secret"].key
 SECRET_ENV = SOURCES["client_secret"].env_names[0]
-# The package pulumi.dynamic.Resource registers every Python dynamic resource under; the rest of
-# the token is OpsRampJob's own registration (`class OpsRampJob(Resource, module=..., name=...)`).
-_DYNAMIC_PACKAGE = "pulumi-python"
-JOB_TYPE = f"{_DYNAMIC_PACKAGE}:{OpsRampJob._resource_type_name}"
+JOB_TYPE = TYPE_TOKEN
 # After a second Ctrl-C, how long a pulumi may take to stop before the fleet kills it.
 TERMINATE_GRACE_SECONDS = 15.0
 _NOT_STARTED = "interrupted before its operation started"
@@ -57,7 +55,7 @@ _COUNTED = {
     events.OpType.SAME: "same",
     events.OpType.REPLACE: "replaced",
 }
-_DYNAMIC_PREFIX = re.compile(rf"^{re.escape(_DYNAMIC_PACKAGE)}:dynamic/\S+ resource ")
+_DYNAMIC_PREFIX = re.compile(rf"^{re.escape(TYPE_TOKEN.split(':', 1)[0])}:dynamic/\S+ resource ")
 # Error diagnostics that only say that another error happened.
 _IGNORED_ERRORS = (
     "update failed",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
+from itertools import islice, takewhile
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -38,6 +39,8 @@ from opsramp_jobs.model.common import (
 )
 
 if TYPE_CHECKING:
+    from icalendar import vRecur
+
     from opsramp_jobs.model.common import Coerced
 
 __all__ = [
@@ -154,10 +157,6 @@ class EveryDay(WireModel):
     frequency: Literal["everyday"] = "everyday"
     """Daily frequency; always ``everyday``: a run every day (set for you)."""
 
-    def runs_on(self, day: date, start: date) -> bool:
-        """Return whether the pattern fires on ``day``."""
-        return True
-
     def describe_days(self) -> str:
         """Describe the days the pattern fires on."""
         return "every day"
@@ -172,10 +171,6 @@ class EveryWeekday(WireModel):
     """Pattern type; always ``daily`` (set for you)."""
     frequency: Literal["every weekday"] = "every weekday"
     """Daily frequency; always ``every weekday``: a run Monday to Friday (set for you)."""
-
-    def runs_on(self, day: date, start: date) -> bool:
-        """Return whether the pattern fires on ``day``."""
-        return day.weekday() < 5
 
     def describe_days(self) -> str:
         """Describe the days the pattern fires on."""
@@ -214,10 +209,6 @@ class EveryNDays(WireModel):
         # A job edited outside Pulumi may hold any N: reading it back must show it, not fail.
         maximum = MAX_ID if from_server(info) else MAX_REPEAT_DAYS
         return strict_whole_number(value, "repeatFrequency (every N days)", 1, maximum)
-
-    def runs_on(self, day: date, start: date) -> bool:
-        """Return whether the pattern fires on ``day``."""
-        return (day - start).days % self.repeat_frequency == 0
 
     def describe_days(self) -> str:
         """Describe the days the pattern fires on."""
@@ -259,10 +250,6 @@ class Weekly(WireModel):
         """Return the OpsRamp request form (weekdays as one comma-separated string)."""
         return {"type": self.type, "weekDays": ", ".join(self.week_days)}
 
-    def runs_on(self, day: date, start: date) -> bool:
-        """Return whether the pattern fires on ``day``."""
-        return WEEKDAYS[(day.weekday() + 1) % 7] in self.week_days
-
     def describe_days(self) -> str:
         """Describe the days the pattern fires on."""
         return "every " + join_words(list(self.week_days))
@@ -298,10 +285,6 @@ class MonthlyOnDays(WireModel):
         """Return the OpsRamp request form (days as one comma-separated string)."""
         return {"type": self.type, "dayOfMonth": ", ".join(str(d) for d in self.day_of_month)}
 
-    def runs_on(self, day: date, start: date) -> bool:
-        """Return whether the pattern fires on ``day``."""
-        return day.day in self.day_of_month
-
     def describe_days(self) -> str:
         """Describe the days the pattern fires on."""
         noun = "day" if len(self.day_of_month) == 1 else "days"
@@ -327,14 +310,6 @@ class MonthlyOnWeekday(WireModel):
     )
     """The weekday: ``Sunday`` to ``Saturday`` or ``Sun``..., any case (schema: ``dayOfIndex``)."""
 
-    def runs_on(self, day: date, start: date) -> bool:
-        """Return whether the pattern fires on ``day``."""
-        if WEEKDAYS[(day.weekday() + 1) % 7] != self.day_of_week:
-            return False
-        if self.week_index == "Last":
-            return day.day + 7 > calendar.monthrange(day.year, day.month)[1]
-        return (day.day - 1) // 7 == WEEK_INDEXES.index(self.week_index)
-
     def describe_days(self) -> str:
         """Describe the days the pattern fires on."""
         return f"on the {self.week_index.lower()} {self.day_of_week} of every month"
@@ -351,14 +326,6 @@ class RunOnce(WireModel):
     type: Literal["run once"] = "run once"
     """Pattern type; always ``run once``: one run, at the start date (set for you)."""
 
-    def runs_on(self, day: date, start: date) -> bool:
-        """Return whether the pattern fires on ``day``."""
-        return day == start
-
-    def describe_days(self) -> str:
-        """Describe the days the pattern fires on."""
-        return "once"
-
 
 class Never(WireModel):
     """No scheduled run (on demand only)."""
@@ -367,14 +334,6 @@ class Never(WireModel):
 
     type: Literal["never"] = "never"
     """Pattern type; always ``never``: no scheduled run, on demand only (set for you)."""
-
-    def runs_on(self, day: date, start: date) -> bool:
-        """Return whether the pattern fires on ``day``."""
-        return False
-
-    def describe_days(self) -> str:
-        """Describe the days the pattern fires on."""
-        return "never on a schedule (on demand only)"
 
 
 _PATTERN_TYPES = ("daily", "weekly", "monthly", "run once", "never")
@@ -518,6 +477,87 @@ Pattern = Annotated[
 
 
 # --------------------------------------------------------------------------------------------
+# Run days: each pattern's days in ordinals (date.toordinal), one step per run
+# --------------------------------------------------------------------------------------------
+
+_LAST_DAY = date.max.toordinal()
+_MONDAY_TO_FRIDAY = (0, 1, 2, 3, 4)  # date.weekday() numbers
+_LAST_MONTH = 9999 * 12 + 11  # December 9999 as year * 12 + month - 1
+_LAST_WEEK = WEEK_INDEXES.index("Last")
+
+
+def _weekday_number(name: str) -> int:
+    """``date.weekday()``'s number for a weekday name (Monday 0 ... Sunday 6)."""
+    return (WEEKDAYS.index(name) + 6) % 7
+
+
+def _ical_day(name: str) -> str:
+    """iCalendar's two-letter weekday: ``MO`` for Monday."""
+    return name[:2].upper()
+
+
+def _every_n_days(first: int, start: int, step: int) -> Iterator[int]:
+    """Every ``step``-th day counted from ``start``, from ``first`` on (``first >= start``)."""
+    # In ordinals, so an N of a million days ends the list instead of overflowing a date.
+    yield from range(first + (start - first) % step, _LAST_DAY + 1, step)
+
+
+def _on_weekdays(first: int, weekdays: Sequence[int]) -> Iterator[int]:
+    """The days from ``first`` on the given ``date.weekday()`` numbers (in ascending order)."""
+    monday = first - date.fromordinal(first).weekday()
+    while True:
+        for weekday in weekdays:
+            day = monday + weekday
+            if day > _LAST_DAY:
+                return
+            if day >= first:
+                yield day
+        monday += 7
+
+
+def _months(first: int) -> Iterator[tuple[int, int]]:
+    """(year, month) from the month of day ``first`` to the calendar's last month."""
+    opening = date.fromordinal(first)
+    for index in range(opening.year * 12 + opening.month - 1, _LAST_MONTH + 1):
+        year, month = divmod(index, 12)
+        yield year, month + 1
+
+
+def _on_days_of_month(first: int, days: Sequence[int]) -> Iterator[int]:
+    """The given days (ascending) of every month from ``first`` on; a day a month lacks skipped."""
+    for year, month in _months(first):
+        length = calendar.monthrange(year, month)[1]
+        for day in days:
+            if day > length:
+                break
+            ordinal = date(year, month, day).toordinal()
+            if ordinal >= first:
+                yield ordinal
+
+
+def _on_nth_weekday(first: int, weekday: int, week: int) -> Iterator[int]:
+    """The first..fourth (``week`` 0-3) or last (4) ``weekday`` of every month from ``first`` on."""
+    for year, month in _months(first):
+        opening, length = calendar.monthrange(year, month)
+        if week == _LAST_WEEK:
+            closing = (opening + length - 1) % 7
+            day = length - (closing - weekday) % 7
+        else:
+            day = 1 + (weekday - opening) % 7 + 7 * week
+        ordinal = date(year, month, day).toordinal()
+        if ordinal >= first:
+            yield ordinal
+
+
+def _utc(moment: datetime) -> datetime:
+    """``moment`` in UTC (a naive one read as local time), kept inside the calendar."""
+    try:
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError):  # a naive moment at the very edge of the calendar
+        return _FIRST_INSTANT if moment.year < 5000 else LATEST_START
+
+
+# --------------------------------------------------------------------------------------------
 # Start date and schedule
 # --------------------------------------------------------------------------------------------
 
@@ -612,60 +652,86 @@ class Schedule(WireModel):
             "pattern": self.pattern.wire(),
         }
 
-    def _run_days(self, first: date) -> Iterator[date]:
-        """Days the job runs on, from ``first``, until the calendar ends (year 9999)."""
-        start = self.start_date.date()
-        day = max(first, start)
+    def _run_days(self, first: int) -> Iterator[int]:
+        """Days (ordinals) the job runs on from day ``first``, until the calendar ends (year 9999).
+
+        Each pattern's days are computed, one step per run, never found by testing day after day.
+        """
+        start = self.start_date.toordinal()
+        first = max(first, start)
+        if first > _LAST_DAY:
+            return
         pattern = self.pattern
-        if isinstance(pattern, Never):
-            return
         if isinstance(pattern, RunOnce):
-            if day == start:
+            if first == start:
                 yield start
-            return
-        last = date.max.toordinal()
-        if isinstance(pattern, EveryNDays):
-            # Jump straight to the first day of the cycle instead of scanning day by day; in
-            # ordinals, so an N of a million days ends the list instead of overflowing a date.
-            step = pattern.repeat_frequency
-            ordinal = day.toordinal()
-            offset = (ordinal - start.toordinal()) % step
-            if offset:
-                ordinal += step - offset
-            while ordinal <= last:
-                yield date.fromordinal(ordinal)
-                ordinal += step
-            return
-        # Any calendar pattern fires at least once in 7 years (a 31st, a leap day is not used).
-        for _ in range(366 * 7):
-            if pattern.runs_on(day, start):
-                yield day
-            if day.toordinal() >= last:
-                return
-            day += timedelta(days=1)
+        elif isinstance(pattern, EveryDay):
+            yield from range(first, _LAST_DAY + 1)
+        elif isinstance(pattern, EveryNDays):
+            yield from _every_n_days(first, start, pattern.repeat_frequency)
+        elif isinstance(pattern, EveryWeekday):
+            yield from _on_weekdays(first, _MONDAY_TO_FRIDAY)
+        elif isinstance(pattern, Weekly):
+            yield from _on_weekdays(first, sorted(map(_weekday_number, pattern.week_days)))
+        elif isinstance(pattern, MonthlyOnDays):
+            yield from _on_days_of_month(first, pattern.day_of_month)
+        elif isinstance(pattern, MonthlyOnWeekday):
+            week = WEEK_INDEXES.index(pattern.week_index)
+            yield from _on_nth_weekday(first, _weekday_number(pattern.day_of_week), week)
+
+    def _runs_from(self, moment: datetime, *, inclusive: bool) -> Iterator[datetime]:
+        """The runs after ``moment`` (UTC), or at it too when ``inclusive``, in order."""
+        at = self.start_date.timetz()
+        first = moment.toordinal()
+        first_run = datetime.combine(moment.date(), at)
+        if first_run < moment or (first_run == moment and not inclusive):
+            first += 1
+        for day in self._run_days(first):
+            yield datetime.combine(date.fromordinal(day), at)
 
     def next_runs(self, after: datetime | None = None, count: int = 5) -> list[datetime]:
         """List the next ``count`` run times (UTC) strictly after ``after`` (default: now).
 
-        Never raises for a parsed job: runs beyond the end of the calendar are left out.
+        Exactly ``count``, fewer only where the calendar ends (year 9999). A naive ``after`` is
+        read as local time. Never raises for a parsed job.
         """
-        moment = after or datetime.now(UTC)
-        try:
-            after_utc = moment.astimezone(UTC)
-        except (OverflowError, ValueError):  # a naive moment at the very edge of the calendar
-            after_utc = _FIRST_INSTANT if moment.year < 5000 else LATEST_START
-        at = self.start_date.timetz()
-        runs: list[datetime] = []
-        if count <= 0:
-            return runs
-        for day in self._run_days(after_utc.date()):
-            when = datetime.combine(day, at)
-            if when <= after_utc or when < self.start_date:
-                continue
-            runs.append(when)
-            if len(runs) >= count:
-                break
-        return runs
+        moment = _utc(datetime.now(UTC) if after is None else after)
+        return list(islice(self._runs_from(moment, inclusive=False), max(count, 0)))
+
+    def runs_between(self, start: datetime, end: datetime) -> Iterator[datetime]:
+        """The run times (UTC) from ``start`` (included) to ``end`` (excluded), in order."""
+        end_utc = _utc(end)
+        return takewhile(lambda run: run < end_utc, self._runs_from(_utc(start), inclusive=True))
+
+    def first_run(self) -> datetime | None:
+        """The first run (UTC): the start date, or the first day after it the pattern runs on."""
+        return next(self._runs_from(self.start_date, inclusive=True), None)
+
+    def rrule(self) -> vRecur | None:
+        """The pattern as an iCalendar RRULE counted from :meth:`first_run` (RFC 5545).
+
+        None for ``run once`` (a single event at the start date) and ``never`` (no event). Needs
+        the ``icalendar`` package (the ``calendar`` extra).
+        """
+        from icalendar import vRecur  # noqa: PLC0415 (optional: only calendars need it)
+
+        pattern = self.pattern
+        if isinstance(pattern, EveryDay):
+            return vRecur(freq="DAILY")
+        if isinstance(pattern, EveryNDays):
+            return vRecur(freq="DAILY", interval=pattern.repeat_frequency)
+        if isinstance(pattern, EveryWeekday):
+            return vRecur(freq="WEEKLY", byday=["MO", "TU", "WE", "TH", "FR"])
+        if isinstance(pattern, Weekly):
+            return vRecur(freq="WEEKLY", byday=[_ical_day(day) for day in pattern.week_days])
+        if isinstance(pattern, MonthlyOnDays):
+            return vRecur(freq="MONTHLY", bymonthday=list(pattern.day_of_month))
+        if isinstance(pattern, MonthlyOnWeekday):
+            # "Last Friday" is the -1st Friday; "Second Sunday" the 2nd.
+            week = WEEK_INDEXES.index(pattern.week_index)
+            nth = -1 if pattern.week_index == "Last" else week + 1
+            return vRecur(freq="MONTHLY", byday=[f"{nth}{_ical_day(pattern.day_of_week)}"])
+        return None
 
     def describe(self) -> str:
         """Describe the schedule in one English sentence."""

@@ -1,8 +1,9 @@
 """A Pulumi policy pack for OpsRamp jobs: collisions, blackout windows, device and script limits.
 
-The rules (:mod:`.rules`, :mod:`.config`, :mod:`.timeline`) are plain Python over the model; the
-pack itself (:mod:`.policies`, the :data:`PACK_DIRECTORY`) needs the ``policy`` extra
-(``pulumi-policy``). See docs/policy.md.
+The rules (:mod:`.rules`, :mod:`.config`) are plain Python over the model: its run times,
+collision finding and blackout windows, shared with the ``calendar`` command. The pack itself
+(:mod:`.policies`, the :data:`PACK_DIRECTORY`) needs the ``policy`` extra (``pulumi-policy``).
+See docs/policy.md.
 """
 
 from pathlib import Path

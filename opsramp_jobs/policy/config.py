@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from opsramp_jobs.errors import OpsRampJobsError
 from opsramp_jobs.model import WEEKDAYS
 from opsramp_jobs.model.common import shown, suggest, whole_number
+from opsramp_jobs.model.conflicts import BLACKOUT_EXAMPLE, BlackoutWindow
 
 __all__ = [
     "BLACKOUT",
@@ -24,8 +25,8 @@ __all__ = [
     "MAX_DEVICES",
     "SCHEMAS",
     "SCRIPTS",
+    "Blackout",
     "BlackoutSettings",
-    "BlackoutWindow",
     "CollisionSettings",
     "MaxDevicesSettings",
     "PolicyConfigError",
@@ -78,7 +79,10 @@ SCHEMAS: dict[str, dict[str, dict[str, Any]]] = {
         "windows": {
             "type": "array",
             "items": {
-                "type": "object",
+                # A string in the calendar's syntax, or an object. The string's shape is left
+                # to the parser, whose message names the fix; an object's keywords below apply
+                # to objects only, so its mistakes keep their paths (windows.0.start).
+                "type": ["string", "object"],
                 "properties": {
                     "name": {"type": "string"},
                     "weekdays": {
@@ -93,7 +97,10 @@ SCHEMAS: dict[str, dict[str, dict[str, Any]]] = {
                 "additionalProperties": False,
             },
             "default": [],
-            "description": "Times no job may run: start and end (HH:MM, UTC) on weekdays.",
+            "description": (
+                f"Times no job may run (UTC): {BLACKOUT_EXAMPLE!r}, or an object with start "
+                "and end (HH:MM) on weekdays."
+            ),
         },
         "lookaheadDays": {
             **_LOOKAHEAD,
@@ -200,41 +207,36 @@ def _days_text(weekdays: frozenset[int]) -> str:
     return ", ".join(_WEEK[day][:3] for day in days)
 
 
+def _window_text(weekdays: frozenset[int], opens: int, closes: int) -> str:
+    """``Mon-Fri 08:00-18:00``: a window in the string form's syntax, however it was written."""
+    return f"{_days_text(weekdays)} {_clock_text(opens)}-{_clock_text(closes)}"
+
+
 @dataclass(frozen=True)
-class BlackoutWindow:
-    """Minutes ``start``..``end`` (UTC; end excluded) of the given weekdays (Monday is 0).
+class Blackout:
+    """A configured blackout window: the model's window, and the name messages give it."""
 
-    An ``end`` at or before ``start`` runs past midnight into the next day.
-    """
-
-    weekdays: frozenset[int]
-    start: int
-    end: int
+    window: BlackoutWindow
     name: str = ""
-
-    def contains(self, moment: datetime) -> bool:
-        """Whether ``moment`` (UTC) falls inside the window."""
-        minute = moment.hour * 60 + moment.minute
-        day = moment.weekday()
-        if self.start < self.end:
-            return day in self.weekdays and self.start <= minute < self.end
-        # Overnight: the evening part belongs to the listed day, the morning to the day after.
-        if minute >= self.start:
-            return day in self.weekdays
-        return minute < self.end and (day - 1) % 7 in self.weekdays
 
     def describe(self) -> str:
         """``'business hours' (Mon-Fri 08:00-18:00 UTC)``, or without the name."""
-        span = f"{_days_text(self.weekdays)} {_clock_text(self.start)}-{_clock_text(self.end)} UTC"
+        window = self.window
+        span = f"{_window_text(window.weekdays, window.opens, window.closes)} UTC"
         return f"{self.name!r} ({span})" if self.name else f"({span})"
 
     @classmethod
-    def parse(cls, value: object, where: str) -> BlackoutWindow:
+    def parse(cls, value: object, where: str) -> Blackout:
         """Read one entry of ``windows``; ``where`` names it in errors (``windows[0]``)."""
+        if isinstance(value, str):
+            try:
+                return cls(BlackoutWindow.parse(value))
+            except ValueError as error:
+                raise PolicyConfigError(f"{where}: {error}") from None
         if not isinstance(value, Mapping):
             raise PolicyConfigError(
-                f'{where} must be an object such as {{"weekdays": ["Mon", "Fri"], '
-                '"start": "08:00", "end": "18:00"}'
+                f'{where} must be a string such as "{BLACKOUT_EXAMPLE}" or an object such as '
+                '{"weekdays": ["Mon", "Fri"], "start": "08:00", "end": "18:00"}'
             )
         keys = ("name", "weekdays", "start", "end")
         for key in value:
@@ -265,14 +267,16 @@ class BlackoutWindow:
         name = value.get("name") or ""
         if not isinstance(name, str):
             raise PolicyConfigError(f"{where}.name must be a string, not {shown(name)}")
-        return cls(weekdays, start, end, name.strip())
+        # The model's window, with the text the string form would give it.
+        text = _window_text(weekdays, start, end)
+        return cls(BlackoutWindow(weekdays, start, end, text), name.strip())
 
 
 @dataclass(frozen=True)
 class BlackoutSettings:
     """Blackout windows (none: the rule is off) and how far ahead runs are checked."""
 
-    windows: tuple[BlackoutWindow, ...] = ()
+    windows: tuple[Blackout, ...] = ()
     lookahead_days: int = DEFAULT_BLACKOUT_DAYS
 
     @classmethod
@@ -282,11 +286,11 @@ class BlackoutSettings:
         windows = config.get("windows") or []
         if isinstance(windows, str) or not isinstance(windows, Sequence):
             raise PolicyConfigError(
-                f"{BLACKOUT}: windows must be a list of windows, e.g. "
+                f'{BLACKOUT}: windows must be a list of windows, e.g. ["{BLACKOUT_EXAMPLE}"] or '
                 '[{"weekdays": ["Mon", "Fri"], "start": "08:00", "end": "18:00"}]'
             )
         parsed = tuple(
-            BlackoutWindow.parse(window, f"{BLACKOUT}: windows[{index}]")
+            Blackout.parse(window, f"{BLACKOUT}: windows[{index}]")
             for index, window in enumerate(windows)
         )
         return cls(parsed, _lookahead(config, BLACKOUT, DEFAULT_BLACKOUT_DAYS))

@@ -46,14 +46,13 @@ from opsramp_jobs.policy.rules import (
     job_view,
     too_many_devices,
 )
-from opsramp_jobs.resource import OpsRampJob
+from opsramp_jobs.resource import TYPE_TOKEN
 
 __all__ = ["JOB_TYPE", "PACK_NAME", "pack_policies", "plain", "serve"]
 
 PACK_NAME = "opsramp-jobs"
-# The type token the SDK registers a dynamic resource under ("pulumi-python:" + its
-# `dynamic/<module>:<name>`): the pack looks at OpsRampJob resources only.
-JOB_TYPE: str = f"pulumi-python:{OpsRampJob._resource_type_name}"
+# The pack looks at OpsRampJob resources only.
+JOB_TYPE: str = TYPE_TOKEN
 
 _Settings = TypeVar("_Settings")
 # How the engine's unknown values arrive, when a value is read without pulumi-policy's proxy.

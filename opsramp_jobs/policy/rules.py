@@ -5,6 +5,9 @@ A job is read from its resource properties (OpsRamp's field names, as the provid
 (an id another resource will get): they arrive as :data:`UNKNOWN`, and a rule then checks only
 what is certain. It never fails, and it never reports what the unknown value might turn out to
 be. Every message names the job (or both jobs), a device and the first offending time in UTC.
+
+Run times and collisions come from the model (:meth:`Schedule.runs_between`,
+:func:`opsramp_jobs.model.conflicts.find_collisions`), the engine the ``calendar`` command uses.
 """
 
 from __future__ import annotations
@@ -17,13 +20,13 @@ from typing import Any, Final
 from pydantic import ValidationError
 
 from opsramp_jobs.model import Entity, Schedule, ScriptRef
+from opsramp_jobs.model.conflicts import Collision, ScheduledJob, find_collisions
 from opsramp_jobs.policy.config import (
     BlackoutSettings,
     CollisionSettings,
     MaxDevicesSettings,
     ScriptSettings,
 )
-from opsramp_jobs.policy.timeline import TimedJob, first_collisions, runs_between
 
 __all__ = [
     "UNKNOWN",
@@ -40,6 +43,10 @@ __all__ = [
 
 # Devices named in a message before "and N more".
 _DEVICES_SHOWN = 1
+# The rules look at runs strictly after now, up to the end of the lookahead included; the
+# model's ranges include their start and exclude their end, so both move on by a datetime's
+# smallest step.
+_JUST_AFTER = timedelta(microseconds=1)
 
 
 class _Unknown:
@@ -88,7 +95,9 @@ class JobView:
 
     def runs(self, start: datetime, end: datetime) -> list[datetime]:
         """The job's runs after ``start`` up to ``end`` (none when its schedule is not known)."""
-        return runs_between(self.schedule, start, end) if self.schedule is not None else []
+        if self.schedule is None:
+            return []
+        return list(self.schedule.runs_between(start + _JUST_AFTER, end + _JUST_AFTER))
 
     def first_run(self, now: datetime) -> datetime | None:
         """The job's next run after ``now``, if it has one."""
@@ -185,28 +194,55 @@ def _first_run_text(job: JobView, now: datetime) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Pair:
+    """A collision as the rule reports it: the job whose run comes first, and its first runs."""
+
+    earlier: JobView
+    later: JobView
+    earlier_run: datetime
+    later_run: datetime
+    devices: tuple[str, ...]
+    """The devices both jobs run on, sorted."""
+
+
+def _pair(found: Collision, views: Mapping[int, JobView]) -> _Pair:
+    """``found`` with its jobs' views (by the identity of the ScheduledJob given for each)."""
+    first, second = views[id(found.first)], views[id(found.second)]
+    # The model's first is the job given first; the earlier job is read from its earliest pair
+    # of runs (by name when both start at the same minute).
+    first_run, second_run = found.runs[0]
+    if (second_run, second.name) < (first_run, first.name):
+        first, second, first_run, second_run = second, first, second_run, first_run
+    return _Pair(first, second, first_run, second_run, tuple(sorted(found.devices)))
+
+
 def device_collisions(
     jobs: Iterable[JobView], settings: CollisionSettings, now: datetime
 ) -> list[Violation]:
     """Pairs of jobs on a shared device that start at most ``window`` apart in the lookahead."""
-    end = now + timedelta(days=settings.lookahead_days)
-    timed = [
-        TimedJob(job.urn, job.name, frozenset(job.devices), tuple(job.runs(now, end)))
-        for job in jobs
-        if job.devices and job.schedule is not None
+    views: dict[int, JobView] = {}
+    scheduled: list[ScheduledJob] = []
+    for job in jobs:
+        if job.devices and job.schedule is not None:
+            scheduled.append(ScheduledJob(job.name, job.schedule, job.devices))
+            views[id(scheduled[-1])] = job
+    start, end = now + _JUST_AFTER, now + timedelta(days=settings.lookahead_days) + _JUST_AFTER
+    pairs = [
+        _pair(found, views) for found in find_collisions(scheduled, start, end, settings.window)
     ]
+    pairs.sort(key=lambda pair: (pair.earlier_run, pair.earlier.name, pair.later.name))
     violations = []
-    for found in first_collisions(timed, settings.window):
-        gap = int((found.second_run - found.first_run).total_seconds() // 60)
+    for pair in pairs:
+        gap = int((pair.later_run - pair.earlier_run).total_seconds() // 60)
         apart = "at the same minute" if gap == 0 else f"{gap} minute{'s' * (gap != 1)} apart"
-        shared = _devices_text(found.devices)
         violations.append(
             Violation(
-                f"jobs {found.first.name!r} and {found.second.name!r} start {apart} on "
-                f"{shared} (limit: {settings.window_minutes} minutes): first at "
-                f"{utc(found.first_run)} ({found.first.name!r}) and {utc(found.second_run)} "
-                f"({found.second.name!r})",
-                found.first.key,
+                f"jobs {pair.earlier.name!r} and {pair.later.name!r} start {apart} on "
+                f"{_devices_text(pair.devices)} (limit: {settings.window_minutes} minutes): "
+                f"first at {utc(pair.earlier_run)} ({pair.earlier.name!r}) and "
+                f"{utc(pair.later_run)} ({pair.later.name!r})",
+                pair.earlier.urn,
             )
         )
     return violations
@@ -218,14 +254,14 @@ def blackout_violations(job: JobView, settings: BlackoutSettings, now: datetime)
         return []
     runs = job.runs(now, now + timedelta(days=settings.lookahead_days))
     violations = []
-    for window in settings.windows:
-        inside = next((run for run in runs if window.contains(run)), None)
+    for blackout in settings.windows:
+        inside = next((run for run in runs if blackout.window.contains(run)), None)
         if inside is None:
             continue
         where = _devices_text(job.devices, job.unknown_devices, known=job.devices_known)
         violations.append(
             Violation(
-                f"job {job.name!r} runs inside blackout window {window.describe()} on "
+                f"job {job.name!r} runs inside blackout window {blackout.describe()} on "
                 f"{where}: first at {utc(inside)}",
                 job.urn,
             )

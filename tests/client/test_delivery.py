@@ -1,7 +1,8 @@
 """Was the request sent? Each transport failure, made with real sockets, and what the client does.
 
 A request that certainly never reached the server may be sent again, even a POST; one that may
-have reached it never is (a create is then looked up by name, see test_ambiguous_create.py).
+have reached it never is (the guard then looks the create up by name, see
+tests/uniqueness/test_lost_answers.py).
 """
 
 from __future__ import annotations

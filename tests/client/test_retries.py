@@ -65,6 +65,9 @@ def test_a_read_timeout_on_a_read_is_retried(
     created = client.create_job(job_body("slow read"))
     emulator.add_fault(method="GET", path=JOB_PATH, action="latency", seconds=0.8)
     assert client.get_job(created["id"])["id"] == created["id"]
+    # The delayed GET was given up after 0.3 s and sent again (one fault: a GET that was not
+    # given up would have been the only one).
+    assert route_count(emulator, GET_ROUTE) >= 2
 
 
 def test_a_lost_delete_answer_then_404_is_job_not_found(

@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.support.emulator import DEVICE_AD_SERVER, PARTNER_KEY, PARTNER_SECRET
+from tests.support.emulator import (
+    CLIENT13_TENANT,
+    DEVICE_AD_SERVER,
+    PARTNER_KEY,
+    PARTNER_SECRET,
+    EmulatorProcess,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # The venv the program runs in: the repo's own, where the package is installed editable, so the
@@ -171,6 +177,16 @@ class Project:
         """The OpsRampJob resources in the current stack's state, by Pulumi name."""
         resources = self.export()["deployment"].get("resources") or []
         return {r["urn"].rsplit("::", 1)[-1]: r for r in resources if r["type"] == JOB_TYPE}
+
+
+def program_project(
+    workdir: Path, emulator: EmulatorProcess, pulumi_home: Path, program: Path
+) -> Project:
+    """A fresh project running `program`, `dev` stack on client_13, the emulator's counts zeroed."""
+    created = Project(workdir, emulator.url, pulumi_home, program=program)
+    created.new_stack("dev", CLIENT13_TENANT)
+    emulator.reset_stats()
+    return created
 
 
 def job(resource: str, **args: Any) -> dict[str, Any]:

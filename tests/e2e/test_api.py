@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.project import JOB_TYPE, Project, job
+from tests.e2e.project import JOB_TYPE, Project, job, program_project
 from tests.support.emulator import CLIENT13_TENANT, CLIENT93_TENANT, EmulatorProcess
 
 pytestmark = pytest.mark.e2e
@@ -35,10 +35,7 @@ MAX_ERROR_LINES = 8
 @pytest.fixture
 def api_project(pulumi_home: Path, emulator: EmulatorProcess, tmp_path: Path) -> Project:
     """A fresh project running tests/e2e/api_program.py, `dev` stack on client_13."""
-    created = Project(tmp_path, emulator.url, pulumi_home, program=API_PROGRAM)
-    created.new_stack("dev", CLIENT13_TENANT)
-    emulator.reset_stats()
-    return created
+    return program_project(tmp_path, emulator, pulumi_home, API_PROGRAM)
 
 
 def make_job(emulator: EmulatorProcess, tenant: str = CLIENT13_TENANT, **body: Any) -> str:
@@ -155,7 +152,10 @@ def test_a_stack_written_by_the_previous_resource_previews_without_changes(
     state_file.write_text(json.dumps(saved["deployment"]))
     project.run("stack", "import", "--file", str(state_file))
     project.run("preview", "--expect-no-changes")
-    assert emulator.stats()["requests"] == 0
+    # Nothing but the provider's one credentials check (its token): no job is read or written.
+    routes = emulator.stats()["by_route"]
+    assert sum(routes.values()) == 1, routes
+    assert next(iter(routes)).endswith("/auth/oauth/token"), routes
 
 
 def test_refusals_and_rejected_credentials_are_a_few_lines(
@@ -176,7 +176,8 @@ def test_refusals_and_rejected_credentials_are_a_few_lines(
     assert rejected.returncode != 0
     lines = job_error(rejected.output, "fresh")
     assert len(lines) <= MAX_ERROR_LINES, rejected.output
-    assert re.search(r"error: OpsRamp rejected the API credentials .*\(HTTP 401", lines[0])
+    # Refused at the first check (so at preview too), in the engine's words for a check failure.
+    assert re.search(r"error: .*OpsRamp rejected the API credentials .*\(HTTP 401", lines[0])
     assert any("pulumi config set --secret opsramp:clientSecret" in line for line in lines)
     assert "Traceback" not in rejected.output
     assert "not-the-secret" not in rejected.output

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.project import Project
-from tests.support.emulator import CLIENT13_TENANT, EmulatorProcess
+from tests.e2e.project import Project, program_project
+from tests.support.emulator import EmulatorProcess
 
 pytestmark = pytest.mark.e2e
 
@@ -28,10 +28,8 @@ MISTAKES = {
 
 @pytest.fixture
 def invalid_project(pulumi_home: Path, emulator: EmulatorProcess, tmp_path: Path) -> Project:
-    created = Project(tmp_path, emulator.url, pulumi_home, program=PROGRAM)
-    created.new_stack("dev", CLIENT13_TENANT)
-    emulator.reset_stats()
-    return created
+    """A fresh project running the invalid program, `dev` stack on client_13."""
+    return program_project(tmp_path, emulator, pulumi_home, PROGRAM)
 
 
 def diagnostics(output: str) -> list[str]:

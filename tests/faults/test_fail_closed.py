@@ -206,7 +206,11 @@ def test_two_stacks_on_a_lagging_search_both_fail_and_keep_failing_until_settled
     again = first.up(3, check=False)
     assert again.returncode != 0
     assert "pulumi destroy --target" in again.output
-    assert_failed_closed(fault_emulator, {first: again, second: runs[second]})
+    # The engine stops starting steps after the first failure: at least one name is named with
+    # both of its jobs.
+    pairs = [[i for i, n in jobs.items() if n == f"job {k}"] for k in range(3)]
+    assert any(all(i in again.output for i in pair) for pair in pairs), again.output
+    assert not first.pending_operations()
     # Settled by hand the way the message says: the other stack gives its jobs up.
     second.project.run("destroy", "--yes", "--skip-preview")
     first.up(3)

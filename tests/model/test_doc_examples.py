@@ -15,9 +15,19 @@ IDS = [e["example"] for e in EXAMPLES]
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=IDS)
-def test_request_and_response_parse(example: dict[str, Any]) -> None:
-    parse_job(example["request"], "client_13")
-    parse_job(example["response"], "client_13")
+@pytest.mark.parametrize("side", ["request", "response"])
+def test_request_and_response_parse(example: dict[str, Any], side: str) -> None:
+    body = example[side]
+    job = parse_job(body, "client_13")
+    assert job.name == body.get("name")
+    assert job.tenant_id == "client_13"
+    assert job.job_type == body["script"].get("jobType", "custom")  # custom: the response has none
+    assert job.job_queued is True  # "true" in every request, true in every response
+    assert sorted((e.resource.type, e.resource.id) for e in job.entities) == sorted(
+        (e["resource"]["type"], e["resource"]["id"]) for e in body["entities"]
+    )
+    # To the minute: the requests' 10:10:10 is stored as 10:10:00.
+    assert job.canonical()["schedule"]["startDate"][:16] == body["schedule"]["startDate"][:16]
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=IDS)

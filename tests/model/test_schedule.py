@@ -1,13 +1,21 @@
 """Schedules: start-time normalisation, descriptions and next run times."""
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from opsramp_jobs.model import JobValidationError, Schedule, parse_job
+from opsramp_jobs.model import (
+    JobValidationError,
+    Schedule,
+    next_run_times,
+    parse_job,
+    schedule_in_words,
+)
 
 AFTER = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+EVERY_N = {"type": "daily", "frequency": "recurrence"}
 
 
 def schedule(start: str, **pattern: Any) -> Schedule:
@@ -90,3 +98,69 @@ def test_run_once_and_never() -> None:
 def test_no_run_before_the_start_date() -> None:
     s = schedule("2027-03-10T09:00:00Z", type="daily", frequency="everyday")
     assert runs(s, 1) == ["2027-03-10 09:00 Wed"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "words"),
+    [
+        ({"type": "daily", "frequency": "everyday"}, "every day at 10:10 UTC from 2016-04-14"),
+        (
+            {"type": "daily", "frequency": "every weekday"},
+            "every weekday (Monday to Friday) at 10:10 UTC from 2016-04-14",
+        ),
+        (
+            {"type": "daily", "frequency": "recurrence", "repeatFrequency": 1},
+            "every day at 10:10 UTC from 2016-04-14",
+        ),
+        (
+            {"type": "daily", "frequency": "recurrence", "repeatFrequency": 3},
+            "every 3 days at 10:10 UTC from 2016-04-14",
+        ),
+        ({"type": "weekly", "weekDays": "Friday"}, "every Friday at 10:10 UTC from 2016-04-14"),
+        (
+            {"type": "monthly", "dayOfMonth": "15"},
+            "on day 15 of every month at 10:10 UTC from 2016-04-14",
+        ),
+        (
+            {"type": "monthly", "dayOfMonth": "15, 1, 31"},
+            "on days 1, 15 and 31 of every month at 10:10 UTC from 2016-04-14",
+        ),
+        (
+            {"type": "monthly", "weekIndex": "Last", "dayOfWeek": "Friday"},
+            "on the last Friday of every month at 10:10 UTC from 2016-04-14",
+        ),
+        ({"type": "run once"}, "once, at 10:10 UTC on 2016-04-14"),
+        (
+            {"type": "never"},
+            "never on a schedule (on demand only); start date 2016-04-14 10:10 UTC",
+        ),
+    ],
+)
+def test_every_pattern_in_words(pattern: dict[str, Any], words: str) -> None:
+    assert schedule("2016-04-14T10:10:00Z", **pattern).describe() == words
+
+
+def test_what_a_program_derives_from_a_stored_schedule_never_raises() -> None:
+    stored = {
+        "startDate": "2026-01-01T02:30:00+0000",
+        "pattern": {"type": "weekly", "weekDays": ["Monday"]},
+    }
+    assert schedule_in_words(stored) == "every Monday at 02:30 UTC from 2026-01-01"
+    times = next_run_times(stored)
+    assert len(times) == 5
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT02:30:00Z", t) for t in times)
+    assert datetime.fromisoformat(times[0]) > datetime.now(UTC)
+    assert datetime.fromisoformat(times[1]) - datetime.fromisoformat(times[0]) == timedelta(days=7)
+    assert len(next_run_times(stored, 12)) == 12
+    # A stored form a program may not declare (every 10,000 days) is read as the server's.
+    rare = {
+        "startDate": "2026-01-01T02:30:00+0000",
+        "pattern": {**EVERY_N, "repeatFrequency": 10_000},
+    }
+    assert schedule_in_words(rare) == "every 10000 days at 02:30 UTC from 2026-01-01"
+    assert next_run_times(rare, 1) == ["2053-05-19T02:30:00Z"]
+    for unreadable in (None, {}, {"startDate": "soon"}, {"pattern": {"type": "never"}}):
+        assert schedule_in_words(unreadable) == ""
+        assert next_run_times(unreadable) == []
+    past = {"startDate": "2026-01-01T02:30:00+0000", "pattern": {"type": "run once"}}
+    assert next_run_times(past) == []

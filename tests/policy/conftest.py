@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import pulumi_home, pytest_runtest_makereport
-from tests.e2e.project import Project
-from tests.support.emulator import CLIENT13_TENANT, EmulatorProcess
+from tests.e2e.project import Project, program_project
+from tests.support.emulator import EmulatorProcess
 
 __all__ = ["policy_project", "pulumi_home", "pytest_runtest_makereport"]
 
@@ -16,7 +16,4 @@ PROGRAM = Path(__file__).resolve().parent / "program" / "__main__.py"
 @pytest.fixture
 def policy_project(pulumi_home: Path, emulator: EmulatorProcess, tmp_path: Path) -> Project:
     """A fresh project running the policy tier's program, with a `dev` stack on client_13."""
-    created = Project(tmp_path, emulator.url, pulumi_home, program=PROGRAM)
-    created.new_stack("dev", CLIENT13_TENANT)
-    emulator.reset_stats()
-    return created
+    return program_project(tmp_path, emulator, pulumi_home, PROGRAM)

@@ -11,14 +11,15 @@ from typing import Any
 import jsonschema
 import pytest
 
+from opsramp_jobs.model.conflicts import BlackoutWindow
 from opsramp_jobs.policy.config import (
     BLACKOUT,
     COLLISIONS,
     MAX_DEVICES,
     SCHEMAS,
     SCRIPTS,
+    Blackout,
     BlackoutSettings,
-    BlackoutWindow,
     CollisionSettings,
     MaxDevicesSettings,
     PolicyConfigError,
@@ -119,6 +120,21 @@ def test_numbers_arrive_as_doubles_and_are_read_as_whole_numbers() -> None:
             {"windows": [{"start": "00:00", "end": "24:00", "days": ["Mon"]}]},
             "windows[0]: 'days' is not a setting",
         ),
+        (
+            BLACKOUT,
+            {"windows": ["Mon-Fri 08:00-18:00", "Mon-Fry 08:00-18:00"]},
+            "windows[1]: blackout 'Mon-Fry 08:00-18:00': 'Fry' is not a day; use Mon..Sun",
+        ),
+        (
+            BLACKOUT,
+            {"windows": ["Mon 10:00-10:00"]},
+            "windows[0]: blackout 'Mon 10:00-10:00': it opens and closes at the same time",
+        ),
+        (
+            BLACKOUT,
+            {"windows": [42]},
+            'windows[0] must be a string such as "Mon-Fri 08:00-18:00" or an object',
+        ),
     ],
 )
 def test_mistakes_name_the_key_and_the_fix(
@@ -130,11 +146,11 @@ def test_mistakes_name_the_key_and_the_fix(
     assert str(caught.value).startswith(policy)
 
 
-def window(start: str, end: str, *weekdays: str, name: str = "") -> BlackoutWindow:
+def window(start: str, end: str, *weekdays: str, name: str = "") -> Blackout:
     config: dict[str, Any] = {"start": start, "end": end, "name": name}
     if weekdays:
         config["weekdays"] = list(weekdays)
-    return BlackoutWindow.parse(config, "windows[0]")
+    return Blackout.parse(config, "windows[0]")
 
 
 def at(text: str) -> datetime:
@@ -142,33 +158,75 @@ def at(text: str) -> datetime:
 
 
 def test_a_daytime_window_includes_its_start_and_excludes_its_end() -> None:
-    hours = window("08:00", "18:00", "Mon", "Tuesday", "wed", "Thu", "Fri")
+    hours = window("08:00", "18:00", "Mon", "Tuesday", "wed", "Thu", "Fri").window
     assert hours.contains(at("2026-12-07T08:00"))  # a Monday
     assert hours.contains(at("2026-12-11T17:59"))  # a Friday
     assert not hours.contains(at("2026-12-11T18:00"))
     assert not hours.contains(at("2026-12-07T07:59"))
     assert not hours.contains(at("2026-12-12T12:00"))  # a Saturday
-    assert hours.describe() == "(Mon-Fri 08:00-18:00 UTC)"
+    assert window("08:00", "18:00", "Mon", "Tue", "Wed", "Thu", "Fri").describe() == (
+        "(Mon-Fri 08:00-18:00 UTC)"
+    )
 
 
 def test_an_overnight_window_belongs_to_the_day_it_starts() -> None:
-    night = window("22:00", "02:00", "Fri", name="Friday night")
+    named = window("22:00", "02:00", "Fri", name="Friday night")
+    night = named.window
     assert night.contains(at("2026-12-11T23:30"))  # Friday evening
     assert night.contains(at("2026-12-12T01:59"))  # Saturday morning
     assert not night.contains(at("2026-12-12T02:00"))
     assert not night.contains(at("2026-12-11T01:00"))  # Friday morning: Thursday's night
     assert not night.contains(at("2026-12-12T23:00"))  # Saturday evening
-    assert night.describe() == "'Friday night' (Fri 22:00-02:00 UTC)"
+    assert named.describe() == "'Friday night' (Fri 22:00-02:00 UTC)"
 
 
 def test_a_whole_day_and_every_day() -> None:
     whole = window("00:00", "24:00")
-    assert whole.contains(at("2026-12-12T00:00"))
-    assert whole.contains(at("2026-12-12T23:59"))
+    assert whole.window.contains(at("2026-12-12T00:00"))
+    assert whole.window.contains(at("2026-12-12T23:59"))
     assert whole.describe() == "(every day 00:00-24:00 UTC)"
     assert window("10:00", "11:00", "Sat", "Sun", "Wed").describe() == (
         "(Wed, Sat, Sun 10:00-11:00 UTC)"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "as_object"),
+    [
+        ("Mon-Fri 08:00-18:00", {"weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri"]}),
+        ("weekdays 08:00-18:00", {"weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri"]}),
+        ("Fri 22:00-02:00", {"weekdays": ["Friday"]}),
+        ("sat,SUNDAY 00:00-24:00", {"weekdays": ["Sat", "Sun"]}),
+        ("Fri-Mon 10:00-11:00", {"weekdays": ["Fri", "Sat", "Sun", "Mon"]}),
+        ("daily 12:00-13:00", {}),
+    ],
+)
+def test_a_window_as_a_string_is_the_window_as_an_object(
+    text: str, as_object: dict[str, Any]
+) -> None:
+    # The calendar's --blackout syntax, read by the model: one window, however it is written.
+    written = Blackout.parse(text, "windows[0]")
+    hours = text.rpartition(" ")[2].split("-")
+    spelled = window(hours[0], hours[1], *as_object.get("weekdays", ()))
+    assert written.window == BlackoutWindow.parse(text)
+    assert (written.window.weekdays, written.window.opens, written.window.closes) == (
+        spelled.window.weekdays,
+        spelled.window.opens,
+        spelled.window.closes,
+    )
+    assert written.describe() == spelled.describe()
+    # An object's window is written as a string would be: the model reads it back the same.
+    assert BlackoutWindow.parse(str(spelled.window)) == spelled.window
+
+
+def test_windows_mix_strings_and_objects() -> None:
+    settings = BlackoutSettings.parse(
+        {"windows": ["Sat,Sun 00:00-24:00", {"name": "nights", "start": "22:00", "end": "06:00"}]}
+    )
+    assert [blackout.describe() for blackout in settings.windows] == [
+        "(Sat, Sun 00:00-24:00 UTC)",
+        "'nights' (every day 22:00-06:00 UTC)",
+    ]
 
 
 def docs_example() -> dict[str, Any]:
@@ -188,7 +246,7 @@ def test_the_docs_example_passes_the_engines_schema_check_and_the_parsers() -> N
         settings = {k: v for k, v in example[policy].items() if k != "enforcementLevel"}
         jsonschema.validate(settings, engine_schema(policy))
         parsed[policy] = parse(settings)
-    assert len(parsed[BLACKOUT].windows) == 2
+    assert len(parsed[BLACKOUT].windows) == 3
     assert parsed[SCRIPTS].allowed == frozenset({7, 11, 12})
 
 
@@ -198,6 +256,8 @@ def test_the_docs_example_passes_the_engines_schema_check_and_the_parsers() -> N
         (BLACKOUT, {"windows": [{"start": "25:00", "end": "02:00"}]}),
         (BLACKOUT, {"windows": [{"start": "08:00", "end": "18:00", "weekdays": ["Frday"]}]}),
         (BLACKOUT, {"windows": [{"start": "08:00"}]}),
+        (BLACKOUT, {"windows": [42]}),
+        (BLACKOUT, {"windows": [["Mon-Fri 08:00-18:00"]]}),
         (COLLISIONS, {"windowMinutes": -1}),
         (COLLISIONS, {"lookaheadDays": 4000}),
         (MAX_DEVICES, {"maxDevices": 0}),

@@ -27,6 +27,7 @@ pytestmark = pytest.mark.e2e
 
 REPO_VENV = Path(__file__).resolve().parents[2] / ".venv"
 EVERY_DAY = {"type": "daily", "frequency": "everyday"}
+BLACKOUT = "opsramp-blackout-windows"
 BUSINESS_HOURS = {
     "name": "business hours",
     "weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri"],
@@ -168,7 +169,8 @@ def test_a_clean_stack_passes_and_values_not_known_yet_are_checked_once_known(
     )
     config = {
         "opsramp-device-collisions": {"windowMinutes": 30},
-        "opsramp-blackout-windows": {"windows": [BUSINESS_HOURS]},
+        # The engine checks both forms against the schema; the calendar's syntax as a string.
+        "opsramp-blackout-windows": {"windows": [BUSINESS_HOURS, "Sat,Sun 12:00-13:00"]},
         "opsramp-max-devices-per-job": {"maxDevices": 2},
         "opsramp-allowed-custom-scripts": {"allowedScriptIds": [SCRIPT_TEST]},
     }
@@ -186,3 +188,30 @@ def test_a_clean_stack_passes_and_values_not_known_yet_are_checked_once_known(
     assert f"jobs 'nightly' and 'follow-up' start 5 minutes apart on device {DEVICE_AD_SERVER}" in (
         known.output
     )
+
+
+def test_the_engine_checks_both_window_forms_and_the_rule_reads_the_string(
+    policy_project: Project, pack: str, tmp_path: Path, emulator: EmulatorProcess
+) -> None:
+    policy_project.set_jobs([daily("nightly", 2, 30, device_ids=[DEVICE_AD_SERVER])])
+
+    def blackout(*windows: Any) -> Run:
+        return preview(policy_project, pack, tmp_path, {BLACKOUT: {"windows": list(windows)}})
+
+    # An object's mistakes keep their paths; a string is checked only as a string.
+    done = blackout({"start": "8:00", "end": "18:00"})
+    assert done.returncode != 0
+    assert f"validating policy config: opsramp-jobs 0.1.0  {BLACKOUT}: windows.0.start: " in (
+        done.output
+    )
+    done = blackout("Mon-Fri 08:00-18:00", 42)
+    assert done.returncode != 0
+    assert f"{BLACKOUT}: windows.1: Invalid type. Expected: [string,object]" in done.output
+    # A string the engine passes and the model cannot read: the rule says how to write it.
+    done = blackout("Mon-Fry 08:00-18:00")
+    assert done.returncode != 0
+    assert (
+        f"the policy's configuration is invalid: {BLACKOUT}: windows[0]: blackout "
+        "'Mon-Fry 08:00-18:00': 'Fry' is not a day"
+    ) in done.output
+    assert emulator.stats()["writes"] == 0

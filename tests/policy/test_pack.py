@@ -186,6 +186,15 @@ def test_a_configuration_mistake_is_reported_with_its_fix(
     )
 
 
+def test_a_window_written_as_a_string_arrives_and_is_read(
+    analyzer: analyzer_pb2_grpc.AnalyzerStub,
+) -> None:
+    configure(analyzer, {"opsramp-blackout-windows": {"windows": ["daily 02:00-03:00"]}})
+    (found,) = analyze(analyzer, job("patch"))
+    assert found.policyName == "opsramp-blackout-windows"
+    assert "runs inside blackout window (every day 02:00-03:00 UTC) on device " in found.message
+
+
 def test_plain_unwraps_pulumi_policys_proxies_without_tripping_them() -> None:
     props = unknown_checking_proxy(
         deserialize_properties({"a": [1.0, UNKNOWN_STRING_VALUE], "b": {"c": UNKNOWN_STRING_VALUE}})

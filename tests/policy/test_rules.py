@@ -221,6 +221,16 @@ def test_a_run_in_a_blackout_window_names_the_job_window_device_and_first_time()
     assert not blackout_violations(weekend, BUSINESS_HOURS, NOW)
 
 
+def test_a_window_written_as_a_string_reports_the_same_run() -> None:
+    # The calendar's --blackout syntax; a window without a name is shown by its hours alone.
+    written = BlackoutSettings.parse({"windows": ["weekdays 08:00-18:00"]})
+    (violation,) = blackout_violations(view("noon", at="2026-12-01T12:00:00+0000"), written, NOW)
+    assert violation.message == (
+        "job 'noon' runs inside blackout window (Mon-Fri 08:00-18:00 UTC) on "
+        f"device {SERVER}: first at Mon 2026-12-07 12:00 UTC"
+    )
+
+
 def test_blackout_looks_ahead_only_as_far_as_configured() -> None:
     # The first Monday run at noon is 2026-12-07: two days are not enough to reach it.
     noon = view(

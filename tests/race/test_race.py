@@ -162,7 +162,7 @@ JOB_PATH = r"/api/v2/tenants/[^/]+/jobs/[0-9a-f-]+"
 def test_when_both_withdraw_the_retry_settles_on_one_job(emulator: EmulatorProcess) -> None:
     # Slow searches and deletes: each side's check after its POST runs after both POSTs and
     # before either withdrawal, so each sees the other's job and both withdraw; then the side
-    # whose job id was lower retries first.
+    # whose job id sorts first (string order, as uniqueness ranks them) retries first.
     # New processes, so neither has a listing yet: both start in step.
     servers = [ProviderServer(), ProviderServer()]
     try:
@@ -174,7 +174,8 @@ def test_when_both_withdraw_the_retry_settles_on_one_job(emulator: EmulatorProce
 
 def both_withdraw(servers: list[ProviderServer], emulator: EmulatorProcess) -> None:
     for index, server in enumerate(servers):
-        # Warm: the provider imported, a token fetched, the tenant listed (fresh for 10 s).
+        # Warm: the provider imported, a token fetched, the tenant listed (the listing stays
+        # fresh for uniqueness.INDEX_TTL_SECONDS, 60 s: longer than the race).
         server.configure(stack_config(emulator))
         inputs, failures = server.check(job_inputs(name=f"warm-up {index}", entities=[]))
         assert failures == []
