@@ -546,7 +546,9 @@ def secondary_rows(main: Cycle) -> list[Row]:
             "  preview, and up or preview with nothing to change: requests",
             f"{stats['preview']['requests']}, {stats['up-same']['requests']}, "
             f"{stats['preview-same']['requests']}",
-            "target 0",
+            # Issue 24: a preview checks the credentials (one token a provider process); a
+            # preview of creates also lists each tenant's job names once (the look-alike check).
+            "1 token (+ 1 name listing a tenant when creating)",
             "",
         ),
     ]
