@@ -3,6 +3,12 @@
 The environment (proxy and its exemptions, CA bundle, client certificate) is read once per client by
 requests' own `merge_environment_settings`, then passed explicitly with `trust_env` off: left on,
 requests rescans the environment on every request (~15 % of a create's CPU, measured).
+
+Each request is prepared here and handed to `Session.send`, not to `Session.request`: the latter
+merges seven session settings and copies the cookie jar per call, ~20 % of a refresh's `read`
+(0.90 -> 0.72 ms, measured). The session sets nothing but its default headers and the cookies a
+server returns (a load balancer's, say), and both are merged below; auth, hooks and params are
+never set on it.
 """
 
 from __future__ import annotations
@@ -147,15 +153,17 @@ class HttpExchange:
             self._requests_sent += 1
         started = time.perf_counter()
         try:
-            response = self._session.request(
-                method,
-                self.base_url + path,
-                headers=headers,
+            prepared = requests.PreparedRequest()
+            prepared.prepare(
+                method=method,
+                url=self.base_url + path,
+                headers={**self._session.headers, **headers},
                 params=params,
                 json=json_body,
                 data=form,
-                **self._send_settings,
+                cookies=self._session.cookies,
             )
+            response = self._session.send(prepared, **self._send_settings)
         except requests.RequestException as exc:
             elapsed_ms = (time.perf_counter() - started) * 1000
             log.debug(

@@ -193,3 +193,34 @@ def test_redirects_are_not_followed(serve: Callable[..., Server]) -> None:
 def test_a_url_that_is_not_http_is_a_configuration_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="http"):
         OpsRampClient("api.example.com", "key", "secret")
+
+
+def test_each_request_carries_the_defaults_the_headers_and_a_servers_cookie(
+    serve: Callable[..., Server],
+) -> None:
+    # The exchange prepares requests itself (exchange.py): what Session.request would have merged
+    # must still be sent: requests' default headers, the client's own, a cookie the server set.
+    with_cookie = (
+        b"HTTP/1.1 200 OK\r\nSet-Cookie: AWSALB=sticky-1; Path=/\r\n"
+        b'Content-Type: application/json\r\nContent-Length: 11\r\n\r\n{"ok":true}'
+    )
+    answers = iter([with_cookie])
+
+    def answer(conn: socket.socket, request: bytes) -> None:
+        conn.sendall(next(answers, OK_ANSWER))
+
+    server = serve(answer)
+    client = OpsRampClient(server.url, "key", "secret", tenant_id="client_13")
+    client.update_job("job-1", {"name": "n"})
+    client.get_job("job-1")
+    first, second = (request.decode().lower() for request in server.requests)
+    for head in (first, second):
+        assert "authorization: bearer tok-1" in head
+        assert "user-agent: python-requests/" in head
+        assert "accept-encoding: gzip" in head
+    assert "cookie:" not in first
+    assert "cookie: awsalb=sticky-1" in second
+    assert first.startswith("post /api/v2/tenants/client_13/jobs/job-1 ")
+    assert first.endswith('{"name": "n", "id": "job-1"}')
+    assert "content-type: application/json" in first
+    assert second.startswith("get /api/v2/tenants/client_13/jobs/job-1 ")
